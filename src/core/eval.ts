@@ -1,0 +1,20 @@
+/**
+ * Evaluating a primitive on plain numbers — the bottom of every stack of traces — and the one
+ * hook `debugNans` uses to watch it.
+ */
+import type { Primitive } from "./primitive.js";
+
+/**
+ * Called when a primitive evaluated on numbers produced NaN, while `debugNans` is active.
+ * `undefined` otherwise, so that outside `debugNans` the check costs one comparison.
+ */
+export const nanWatch: { hook: ((prim: Primitive, xs: readonly number[], out: number) => void) | undefined } = {
+  hook: undefined,
+};
+
+/** Evaluates `prim` on numbers. */
+export function evalPrimitive(prim: Primitive, xs: readonly number[]): number {
+  const out = prim.impl(...xs);
+  if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(prim, xs, out);
+  return out;
+}

@@ -1,0 +1,221 @@
+/**
+ * The graph IR: inputs, equations, outputs. Reverse mode records one as it runs (its tape),
+ * `makeGraph` and `jit` stage one, and `explain` annotates one with values and gradients.
+ *
+ * Storage is flat so that a graph of a million equations stays small: equation `i` defines
+ * variable `i`; its primitive is `prims[i]` and its operands are
+ * `args[argStart[i] .. argStart[i + 1])`. An operand `r >= 0` is variable `r`; `r < 0` is the
+ * constant `consts[~r]` (a number, or a value of an enclosing transform).
+ */
+import { ChainruleError } from "../errors.js";
+import type { Num } from "./num.js";
+import { anonymousPrimitive, type Primitive } from "./primitive.js";
+import { graphToDot, graphToString } from "./print.js";
+import { bind } from "./trace.js";
+import type { TreeDef } from "../tree/tree.js";
+
+/** The pseudo-primitive of input variables. */
+export const INPUT: Primitive = anonymousPrimitive({
+  name: "input",
+  arity: 0,
+  impl: () => {
+    throw new ChainruleError("an input variable has no implementation");
+  },
+  rule: "zero",
+  emit: undefined,
+});
+
+/** A growable `Int32Array`. */
+class IntBuffer {
+  data = new Int32Array(64);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+/** One equation, as `Graph.equations()` lists it for reading. */
+export interface Equation {
+  /** The primitive's name, e.g. `mul`. */
+  readonly primitive: string;
+  /** The output variable's name. */
+  readonly output: string;
+  /** Operands: variable names, or constants printed as numbers. */
+  readonly inputs: readonly string[];
+}
+
+/**
+ * A computation graph: inputs, one equation per primitive application, and outputs.
+ * `String(graph)` prints one equation a line; `graph.toDot()` gives Graphviz DOT.
+ *
+ * @example
+ * ```ts
+ * import { makeGraph, add, mul, type Num } from "chainrule";
+ * const g = makeGraph((x: Num, y: Num, z: Num) => mul(add(x, y), z))(-2, 5, -4);
+ * console.log(String(g));
+ * // graph(a, b, c) {
+ * //   // inputs: a = args[0], b = args[1], c = args[2]
+ * //   d = add(a, b)
+ * //   e = mul(d, c)
+ * //   return e
+ * // }
+ * ```
+ * @category Graphs
+ */
+export class Graph {
+  /** @internal Primitive of each equation (`INPUT` for inputs). */
+  readonly prims: Primitive[] = [];
+  /** @internal Start of each equation's operands in `args`; one more entry than equations. */
+  readonly argStart = new IntBuffer();
+  /** @internal Operands: `r >= 0` is variable `r`, `r < 0` is `consts[~r]`. */
+  readonly args = new IntBuffer();
+  /** @internal Constant operands. */
+  readonly consts: Num[] = [];
+  /** @internal Per-equation parameters, for the few primitives that have them. */
+  readonly params = new Map<number, unknown>();
+  /** @internal Variables of the inputs, in order. */
+  readonly inputs: number[] = [];
+  /** @internal Tree path of each input (e.g. `w[3]`), for printing. */
+  readonly inputPaths: string[] = [];
+  /** @internal Output operands (variables or constants), in tree order. */
+  outputs: number[] = [];
+  /** @internal The structure of the output tree. */
+  outputDef: TreeDef | undefined = undefined;
+  /** Forward value of every variable, when the graph was built from concrete values (`explain`). */
+  values: readonly Num[] | undefined = undefined;
+  /** Gradient of the output with respect to every variable, when known (`explain`). */
+  grads: readonly Num[] | undefined = undefined;
+
+  constructor() {
+    this.argStart.push(0);
+  }
+
+  /** Number of variables (inputs and equations). */
+  get size(): number {
+    return this.prims.length;
+  }
+
+  /** @internal Adds an input variable. */
+  addInput(path = ""): number {
+    const id = this.prims.length;
+    this.prims.push(INPUT);
+    this.argStart.push(this.args.length);
+    this.inputs.push(id);
+    this.inputPaths.push(path);
+    return id;
+  }
+
+  /** @internal Appends variable `id` as an operand of the equation being built. */
+  pushVar(id: number): void {
+    this.args.push(id);
+  }
+
+  /** @internal Appends a constant operand to the equation being built; returns its operand. */
+  pushConst(v: Num): number {
+    const ref = ~this.consts.length;
+    this.consts.push(v);
+    this.args.push(ref);
+    return ref;
+  }
+
+  /** @internal Makes a constant operand without adding it to an equation (for outputs). */
+  constRef(v: Num): number {
+    const ref = ~this.consts.length;
+    this.consts.push(v);
+    return ref;
+  }
+
+  /** @internal Closes the equation whose operands were just pushed; returns its variable. */
+  finish(prim: Primitive, params?: unknown): number {
+    const id = this.prims.length;
+    this.prims.push(prim);
+    this.argStart.push(this.args.length);
+    if (params !== undefined) this.params.set(id, params);
+    return id;
+  }
+
+  /** @internal The operands of equation `i`, resolved against `vals`. */
+  operands(i: number, vals: readonly Num[]): Num[] {
+    const s = this.argStart.data[i]!;
+    const e = this.argStart.data[i + 1]!;
+    const xs = new Array<Num>(e - s);
+    const args = this.args.data;
+    for (let j = s; j < e; j++) {
+      const r = args[j]!;
+      xs[j - s] = r >= 0 ? vals[r]! : this.consts[~r]!;
+    }
+    return xs;
+  }
+
+  /** The equations, in order (inputs excluded), with readable names. */
+  equations(): Equation[] {
+    const out: Equation[] = [];
+    for (let i = 0; i < this.size; i++) {
+      const p = this.prims[i]!;
+      if (p === INPUT) continue;
+      out.push({ primitive: p.name, output: varName(i), inputs: this.operandNames(i) });
+    }
+    return out;
+  }
+
+  /** @internal Operand names of equation `i`. */
+  operandNames(i: number): string[] {
+    const names: string[] = [];
+    for (let j = this.argStart.data[i]!; j < this.argStart.data[i + 1]!; j++) names.push(this.refName(this.args.data[j]!));
+    return names;
+  }
+
+  /** @internal Name of an operand: a variable name or a printed constant. */
+  refName(r: number): string {
+    if (r >= 0) return varName(r);
+    const c = this.consts[~r]!;
+    return typeof c === "number" ? formatNumber(c) : "const";
+  }
+
+  /** One equation a line, like JAX's `make_jaxpr`. */
+  toString(): string {
+    return graphToString(this);
+  }
+
+  /** Graphviz DOT; with values and gradients on each node when the graph has them. */
+  toDot(): string {
+    return graphToDot(this);
+  }
+}
+
+/** Name of variable `i`: a, b, …, z, ba, bb, … (as jaxprs). */
+export function varName(i: number): string {
+  let s = "";
+  let n = i;
+  do {
+    s = String.fromCharCode(97 + (n % 26)) + s;
+    n = Math.floor(n / 26);
+  } while (n > 0);
+  return s;
+}
+
+/** Prints a number exactly and safely: `NaN`, `Infinity`, `-Infinity`, `-0` included. */
+export function formatNumber(x: number): string {
+  if (Object.is(x, -0)) return "-0";
+  return String(x);
+}
+
+/**
+ * Runs `g` on `inputs` by binding each equation's primitive in order, so that any enclosing
+ * transform sees (and differentiates) every operation. Returns the value of every variable.
+ */
+export function evaluate(g: Graph, inputs: readonly Num[]): Num[] {
+  const vals = new Array<Num>(g.size);
+  let k = 0;
+  const hasParams = g.params.size > 0;
+  for (let i = 0; i < g.size; i++) {
+    const p = g.prims[i]!;
+    vals[i] = p === INPUT ? inputs[k++]! : bind(p, g.operands(i, vals), hasParams ? g.params.get(i) : undefined);
+  }
+  return vals;
+}

@@ -1,0 +1,57 @@
+/**
+ * Numeric helpers shared by primitive implementations and by the JavaScript that `jit` emits
+ * (generated code reaches them as `$h.name`), so the two can never disagree.
+ */
+
+/** Logistic function, stable for large |x|. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** log(1 + eˣ), stable for large |x|. */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** log Σ exp(xᵢ), shifted by the maximum so that it neither overflows nor underflows. */
+export function logSumExp(...xs: number[]): number {
+  let m = -Infinity;
+  for (const x of xs) {
+    if (x !== x) return NaN;
+    if (x > m) m = x;
+  }
+  if (m === Infinity || m === -Infinity) return m;
+  let s = 0;
+  for (const x of xs) s += Math.exp(x - m);
+  return m + Math.log(s);
+}
+
+/** `where`'s rule for a numeric condition: truthy means nonzero and not NaN. */
+export function select(c: number, a: number, b: number): number {
+  return c !== 0 && c === c ? a : b;
+}
+
+/** Σ xᵢ. */
+export function sum(...xs: number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s;
+}
+
+/** Σ xᵢ·yᵢ over the two halves of `v` (`v = [...xs, ...ys]`). */
+export function dotHalves(...v: number[]): number {
+  const n = v.length >> 1;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += v[i]! * v[n + i]!;
+  return s;
+}
+
+/** Product that treats a zero first factor as absorbing: a zero cotangent contributes zero. */
+export function scale(c: number, d: number): number {
+  return c === 0 ? 0 : c * d;
+}
+
+/** The helper table generated code receives as `$h`. */
+export const jsHelpers = { sigmoid, softplus, logSumExp, select, sum, dotHalves, scale } as const;

@@ -1,0 +1,126 @@
+/**
+ * `Num`, the traced scalar that user functions are written over, and `toNumber`.
+ *
+ * A `Num` is either a plain `number` (a constant, or any value outside every transform) or a
+ * {@link Tracer}: a value that a transform is watching. Each tracer belongs to one trace
+ * (one application of a transform, at one level); see `trace.ts`.
+ */
+import { ChainruleError, TracerLeakError } from "../errors.js";
+import type { Trace } from "./trace.js";
+
+/**
+ * A value being traced by a transform. User code never constructs one: transforms hand them
+ * to the function being transformed, and primitives return them.
+ *
+ * Arithmetic operators (`x * y`, `x > 0`) do not work on tracers (they would lose the
+ * derivative silently), so converting one to a primitive throws; use `mul`, `gt`, `where`, or
+ * `toNumber` to read the concrete value where one exists.
+ *
+ * @example
+ * ```ts
+ * import { grad, mul, Tracer, type Num } from "chainrule";
+ * grad((x: Num) => {
+ *   console.log(x instanceof Tracer); // true
+ *   return mul(x, x);
+ * })(3);
+ * ```
+ * @category Values
+ */
+export abstract class Tracer {
+  /** The trace this value belongs to. */
+  abstract readonly _trace: Trace;
+
+  /** Readable form for logs: the transform that owns the value, and its value if concrete. */
+  toString(): string {
+    const t = this._trace;
+    if (!t.active) return `Num<leaked from ${t.transform}>`;
+    try {
+      return `Num<${t.transform}>(${toNumber(this)})`;
+    } catch {
+      return `Num<${t.transform}>(abstract)`;
+    }
+  }
+
+  /** @internal Arithmetic and comparison operators would silently drop derivatives. */
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint === "string") return this.toString();
+    throw new ChainruleError(
+      `a traced Num (inside ${this._trace.transform}) was used with a JavaScript operator such as + * < or if(...): ` +
+        "operators do not track derivatives. Use chainrule's primitives (add, mul, lt, where, ...), " +
+        "or toNumber(x) when you really need the concrete value.",
+    );
+  }
+}
+
+/**
+ * The traced scalar. User functions are written over `Num`; a plain `number` is a `Num` too.
+ *
+ * @example
+ * ```ts
+ * import { grad, mul, sin, type Num } from "chainrule";
+ * const f = (x: Num): Num => mul(x, sin(x));
+ * console.log(grad(f)(1)); // sin(1) + cos(1)
+ * ```
+ * @category Values
+ */
+export type Num = number | Tracer;
+
+/** Whether `x` is a traced value (rather than a plain number). */
+export function isTracer(x: unknown): x is Tracer {
+  return x instanceof Tracer;
+}
+
+/**
+ * The concrete value of a `Num`. Inside `grad`, `vjp` and `jvp` values are concrete, so
+ * data-dependent control flow works (`if (toNumber(x) > 0) …`). Inside `jit` and `makeGraph`
+ * values are abstract and this throws `ConcretizationError`: select with `where` instead.
+ *
+ * @throws {@link ConcretizationError} on an abstract (staged) value.
+ * @throws {@link TracerLeakError} on a value whose transform has already returned.
+ * @example
+ * ```ts
+ * import { grad, toNumber, mul, neg, type Num } from "chainrule";
+ * const absLike = (x: Num): Num => (toNumber(x) > 0 ? mul(x, 1) : neg(x));
+ * console.log(grad(absLike)(-2)); // -1
+ * ```
+ * @category Values
+ */
+export function toNumber(x: Num): number {
+  let v: Num = x;
+  while (typeof v !== "number") {
+    if (!(v instanceof Tracer)) {
+      throw new ChainruleError(`toNumber expects a Num (a number or a traced value), got ${describeValue(v)}`);
+    }
+    const t = v._trace;
+    if (!t.active) throw leakError(t);
+    v = t.primalOf(v);
+  }
+  return v;
+}
+
+/** The error for a tracer used after its transform returned. */
+export function leakError(t: Trace): TracerLeakError {
+  return new TracerLeakError(
+    `a traced value created by ${t.transform} (level ${t.level}) was used after ${t.transform} returned: ` +
+      "it escaped through a closure, a global or a returned object. Return values from the transformed " +
+      "function instead of storing them outside it (the pullback from vjp stays valid and is the way to reuse a trace).",
+  );
+}
+
+/** A short description of a JavaScript value for error messages. */
+export function describeValue(v: unknown): string {
+  if (v === null) return "null";
+  if (v === undefined) return "undefined";
+  if (typeof v === "string") return `a string (${JSON.stringify(v.length > 20 ? v.slice(0, 20) + "…" : v)})`;
+  if (typeof v === "number") return `the number ${v}`;
+  if (typeof v === "boolean") return `a boolean (${v})`;
+  if (typeof v === "bigint") return `a bigint (${v}n)`;
+  if (typeof v === "function") return "a function";
+  if (typeof v === "symbol") return "a symbol";
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  const proto = Object.getPrototypeOf(v) as object | null;
+  if (proto === null || proto === Object.prototype) return "an object";
+  const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" ? `an instance of ${name}` : "a class instance";
+}

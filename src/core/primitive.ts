@@ -1,0 +1,214 @@
+/**
+ * What a primitive is: its name, its numeric implementation, its derivative rule and how `jit`
+ * writes it as JavaScript — all in one definition. Built-in primitives (in `src/primitives/`)
+ * and user primitives (`definePrimitive`) are the same kind of object and go through the same
+ * transforms.
+ *
+ * The natural rule for a scalar primitive is the seed's *local gradient*: the partial
+ * derivatives of the output with respect to each input. Rules are written with chainrule's own
+ * ops, so they are differentiable themselves — that is what makes `grad(grad(f))` work.
+ * The VJP (upstream × local) and JVP (Σ local × tangent) are derived from it in `rules.ts`.
+ */
+import { ChainruleError } from "../errors.js";
+import { nanWatch } from "./eval.js";
+import type { Num } from "./num.js";
+import { bind } from "./trace.js";
+
+/** Local gradient: `[∂out/∂x₀, ∂out/∂x₁, …]` at the inputs `xs` with output `out`. */
+export type PartialsRule = (xs: readonly Num[], out: Num, params: unknown) => readonly Num[];
+/** Forward rule: the output tangent, given input tangents (`0` is a zero tangent). */
+export type JvpRule = (xs: readonly Num[], out: Num, tangents: readonly Num[], params: unknown) => Num;
+/** Reverse rule: one cotangent per input (`0` for none), given the output cotangent. */
+export type VjpRule = (xs: readonly Num[], out: Num, cotangent: Num, params: unknown) => readonly Num[];
+
+/** The rules a primitive states; the missing ones are derived (see `rules.ts`). */
+export interface RuleSet {
+  readonly partials?: PartialsRule;
+  readonly jvp?: JvpRule;
+  readonly vjp?: VjpRule;
+}
+
+/**
+ * A primitive's derivative rule: `"zero"` (the gradient is zero everywhere: comparisons,
+ * rounding, `stopGradient`), or a rule set with at least one rule. Requiring one at the type
+ * level makes a primitive without a rule a compile error.
+ */
+export type Rule =
+  | "zero"
+  | (RuleSet & ({ readonly partials: PartialsRule } | { readonly jvp: JvpRule } | { readonly vjp: VjpRule }));
+
+/**
+ * Writes a primitive as a JavaScript expression. Its operands are atoms — identifiers the
+ * compiler made, or parenthesised numeric literals — so an emitter may repeat an operand
+ * but must parenthesise anything it builds that is not a whole expression statement.
+ */
+export type Emitter = (args: readonly string[]) => string;
+
+/** A primitive operation: the unit that traces record and rules are attached to. */
+export interface Primitive {
+  /** Name shown in graphs and messages; matches `/^[A-Za-z_][A-Za-z0-9_]*$/`. */
+  readonly name: string;
+  /** Number of inputs, or -1 when it takes any number. */
+  readonly arity: number;
+  /** The value on plain numbers. */
+  readonly impl: (...xs: number[]) => number;
+  /** The derivative rule. */
+  readonly rule: Rule;
+  /** How `jit` writes it as JavaScript; without one, `jit` calls `impl`. */
+  readonly emit: Emitter | undefined;
+  /** True for built-ins (their emitted code is trusted). */
+  readonly builtin: boolean;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const registry = new Map<string, Primitive>();
+
+/** Looks up a registered primitive by name. */
+export function primitiveByName(name: string): Primitive | undefined {
+  return registry.get(name);
+}
+
+/** The definition of a built-in primitive: every field is required, so none can be forgotten. */
+export interface BuiltinDefinition {
+  readonly name: string;
+  readonly arity: number;
+  readonly impl: (...xs: number[]) => number;
+  readonly rule: Rule;
+  readonly emit: Emitter;
+}
+
+/** Registers a built-in primitive. */
+export function builtin(def: BuiltinDefinition): Primitive {
+  return register({ ...def, builtin: true });
+}
+
+/**
+ * Makes a primitive that is not registered by name: internal helpers and the per-function
+ * primitives that `customVjp`/`customJvp` create.
+ */
+export function anonymousPrimitive(def: Omit<Primitive, "builtin">): Primitive {
+  return { ...def, builtin: false };
+}
+
+function register(p: Primitive): Primitive {
+  if (!NAME.test(p.name)) {
+    throw new ChainruleError(
+      `primitive name ${JSON.stringify(p.name)} is not valid: use letters, digits and _ only, not starting with a digit (/^[A-Za-z_][A-Za-z0-9_]*$/)`,
+    );
+  }
+  if (registry.has(p.name)) {
+    throw new ChainruleError(`a primitive named ${JSON.stringify(p.name)} already exists: choose another name`);
+  }
+  registry.set(p.name, p);
+  return p;
+}
+
+// ---- The functions users call. A call on plain numbers evaluates at once; anything else binds.
+
+/** The user-facing function of a one-input primitive. */
+export function op1(p: Primitive): (x: Num) => Num {
+  const f = p.impl;
+  return (x) => {
+    if (typeof x !== "number") return bind(p, [x]);
+    const out = f(x);
+    if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(p, [x], out);
+    return out;
+  };
+}
+
+/** The user-facing function of a two-input primitive. */
+export function op2(p: Primitive): (x: Num, y: Num) => Num {
+  const f = p.impl;
+  return (x, y) => {
+    if (typeof x !== "number" || typeof y !== "number") return bind(p, [x, y]);
+    const out = f(x, y);
+    if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(p, [x, y], out);
+    return out;
+  };
+}
+
+/** The user-facing function of a primitive over an array of inputs. */
+export function opN(p: Primitive): (xs: readonly Num[]) => Num {
+  return (xs) => bind(p, xs);
+}
+
+// ---- User primitives ------------------------------------------------------------------------
+
+/**
+ * The specification of a user primitive for {@link definePrimitive}. Give `impl` and at least
+ * one rule; rules are written with chainrule's ops, so they are differentiable themselves and
+ * the primitive works at every order. Missing rules are derived from the ones given.
+ *
+ * @category Transforms
+ */
+export interface PrimitiveSpec {
+  /** Unique name, matching `/^[A-Za-z_][A-Za-z0-9_]*$/`; shown in graphs. */
+  readonly name: string;
+  /** The value on plain numbers. Its `length` fixes the arity (0, e.g. rest parameters: any). */
+  readonly impl: (...xs: number[]) => number;
+  /** Local gradient `[∂out/∂x₀, …]` at `xs`, where `out` is the primitive's value there. */
+  readonly partials?: (xs: readonly Num[], out: Num) => readonly Num[];
+  /** Forward rule: `[out, tangentOut]` for `primals` moving along `tangents`. */
+  readonly jvp?: (primals: readonly Num[], tangents: readonly Num[]) => readonly [Num, Num];
+  /** Reverse rule: one cotangent per input, given the output's cotangent. */
+  readonly vjp?: (primals: readonly Num[], cotangent: Num) => readonly Num[];
+}
+
+/**
+ * Registers a new scalar primitive so that every transform (including `jit` and higher
+ * orders) supports it, and returns the function that applies it.
+ *
+ * @param spec - name, numeric implementation and at least one derivative rule.
+ * @returns the primitive as a function over `Num`s.
+ * @throws {@link ChainruleError} when the name is invalid or taken, or no rule is given.
+ * @example
+ * ```ts
+ * import { definePrimitive, grad, cos, neg, sin, type Num } from "chainrule";
+ * // sin, as if it were not built in; its rule uses chainrule's ops, so grad(grad(mySin)) works.
+ * const mySin = definePrimitive({
+ *   name: "mySin",
+ *   impl: (x) => Math.sin(x),
+ *   partials: ([x]) => [cos(x!)],
+ * });
+ * console.log(grad((x: Num) => mySin(x))(0)); // 1
+ * console.log(grad(grad((x: Num) => mySin(x)))(0)); // -0 (= -sin 0)
+ * void neg; void sin;
+ * ```
+ * @category Transforms
+ */
+export function definePrimitive(spec: PrimitiveSpec): (...xs: Num[]) => Num {
+  if (typeof spec !== "object" || spec === null) throw new ChainruleError("definePrimitive expects a spec object { name, impl, partials?/jvp?/vjp? }");
+  const { name, impl, partials, jvp, vjp } = spec;
+  if (typeof impl !== "function") throw new ChainruleError(`definePrimitive(${JSON.stringify(name)}): impl must be a function (...xs: number[]) => number`);
+  if (partials === undefined && jvp === undefined && vjp === undefined) {
+    throw new ChainruleError(
+      `definePrimitive(${JSON.stringify(name)}): give at least one derivative rule (partials, jvp or vjp); the others are derived from it`,
+    );
+  }
+  const arity = impl.length === 0 ? -1 : impl.length;
+  const rules: { partials?: PartialsRule; jvp?: JvpRule; vjp?: VjpRule } = {};
+  if (partials !== undefined) rules.partials = (xs, out) => expectLength(name, "partials", partials(xs, out), xs.length);
+  if (jvp !== undefined) rules.jvp = (xs, _out, ts) => jvp(xs, ts)[1];
+  if (vjp !== undefined) rules.vjp = (xs, _out, ct) => expectLength(name, "vjp", vjp(xs, ct), xs.length);
+  const p = register({
+    name,
+    arity,
+    impl,
+    rule: rules as Rule,
+    emit: undefined,
+    builtin: false,
+  });
+  return (...xs: Num[]) => {
+    if (arity >= 0 && xs.length !== arity) {
+      throw new ChainruleError(`${name} takes ${arity} argument${arity === 1 ? "" : "s"}, got ${xs.length}`);
+    }
+    return bind(p, xs);
+  };
+}
+
+function expectLength(name: string, rule: string, out: readonly Num[], n: number): readonly Num[] {
+  if (!Array.isArray(out) || out.length !== n) {
+    throw new ChainruleError(`${name}: its ${rule} rule must return an array of ${n} value${n === 1 ? "" : "s"} (one per input)`);
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+/**
+ * The forward (JVP) and reverse (VJP) rules of a primitive, derived from the rules it states.
+ *
+ * From a local gradient `∂ = partials(xs, out)`:
+ *   JVP: tangentOut = Σᵢ ∂ᵢ · tᵢ        VJP: ctᵢ = ct · ∂ᵢ
+ * From a VJP alone (scalar output): ∂ = vjp(xs, out, 1).
+ * From a JVP alone: ∂ᵢ = jvp(xs, out, eᵢ) (one call per input).
+ *
+ * Products go through `scale`, so a zero tangent or cotangent contributes zero even where the
+ * local gradient is NaN or infinite (the branch `where` discarded), and a local gradient of
+ * exactly 0 or 1 adds no work at all.
+ */
+import type { Num } from "./num.js";
+import type { PartialsRule, Primitive } from "./primitive.js";
+import { add, neg, scale } from "../primitives/arithmetic.js";
+import { sumOfNonzero } from "../primitives/reductions.js";
+
+const derivedPartials = new WeakMap<Primitive, PartialsRule>();
+
+/** The local gradient of `p`, stated or derived. */
+export function partialsOf(p: Primitive): PartialsRule {
+  const rule = p.rule;
+  if (rule === "zero") return (xs) => xs.map(() => 0);
+  if (rule.partials !== undefined) return rule.partials;
+  let d = derivedPartials.get(p);
+  if (d === undefined) {
+    const { vjp, jvp } = rule;
+    if (vjp !== undefined) {
+      d = (xs, out, params) => vjp(xs, out, 1, params);
+    } else {
+      const jvpRule = jvp!;
+      d = (xs, out, params) =>
+        xs.map((_, i) => jvpRule(xs, out, xs.map((__, j) => (i === j ? 1 : 0)), params));
+    }
+    derivedPartials.set(p, d);
+  }
+  return d;
+}
+
+/** `c · d` for a (co)tangent `c` and a local gradient `d`, without work where either is 0 or ±1. */
+export function times(c: Num, d: Num): Num {
+  if (d === 1) return c;
+  if (d === 0) return 0;
+  if (d === -1) return neg(c);
+  if (c === 1) return d;
+  if (c === -1) return neg(d);
+  return scale(c, d);
+}
+
+/** The output tangent of `p` at `xs` (with value `out`) for input tangents `ts` (0 = none). */
+export function jvpTangent(p: Primitive, xs: readonly Num[], out: Num, ts: readonly Num[], params: unknown): Num {
+  const rule = p.rule;
+  if (rule === "zero") return 0;
+  if (rule.jvp !== undefined) return rule.jvp(xs, out, ts, params);
+  const d = partialsOf(p)(xs, out, params);
+  const terms: Num[] = [];
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i]!;
+    if (t !== 0) terms.push(times(t, d[i]!));
+  }
+  return terms.length === 2 ? addNonzero(terms[0]!, terms[1]!) : sumOfNonzero(terms);
+}
+
+function addNonzero(a: Num, b: Num): Num {
+  if (a === 0) return b;
+  if (b === 0) return a;
+  return add(a, b);
+}
+
+/** The cotangent of each input of `p` at `xs` (with value `out`) for the output cotangent `ct`. */
+export function vjpCotangents(
+  p: Primitive,
+  xs: readonly Num[],
+  out: Num,
+  ct: Num,
+  params: unknown,
+): readonly Num[] {
+  const rule = p.rule;
+  if (rule === "zero") return xs.map(() => 0);
+  if (rule.vjp !== undefined) return rule.vjp(xs, out, ct, params);
+  const d = partialsOf(p)(xs, out, params);
+  const cts = new Array<Num>(d.length);
+  for (let i = 0; i < d.length; i++) cts[i] = times(ct, d[i]!);
+  return cts;
+}
+
+/** `acc + c`, where either may be an exact zero. */
+export function accumulate(acc: Num, c: Num): Num {
+  if (acc === 0) return c;
+  if (c === 0) return acc;
+  return add(acc, c);
+}

@@ -1,0 +1,81 @@
+/**
+ * Levels, traces and `bind` — the dispatcher every primitive goes through.
+ *
+ * Each application of a transform opens a new {@link Trace} one level above the current top
+ * (the Autodidax design). A primitive applied to tracers is handled by the trace with the
+ * highest level among its arguments; values of lower levels (and plain numbers) are constants
+ * to it. This is what keeps nested derivatives apart ("perturbation confusion"): an inner
+ * `grad` never mistakes an outer tracer for its own variable.
+ */
+import { ChainruleError } from "../errors.js";
+import { describeValue, leakError, Tracer, type Num } from "./num.js";
+import type { Primitive } from "./primitive.js";
+import { evalPrimitive } from "./eval.js";
+
+/**
+ * One application of a transform: it owns the tracers it made and interprets the primitives
+ * applied to them.
+ */
+export abstract class Trace {
+  /** False once the transform that opened this trace has returned; its tracers are leaked then. */
+  active = true;
+
+  constructor(
+    /** Position in the stack of open traces; 1 is the outermost transform. */
+    readonly level: number,
+    /** The public name of the transform (for messages): `grad`, `jvp`, `jit`, … */
+    readonly transform: string,
+  ) {}
+
+  /** Applies `prim` to `args`, at least one of which is a tracer of this trace. */
+  abstract process(prim: Primitive, args: readonly Num[], params: unknown): Num;
+
+  /** The value of `t` one level down (a number, or a lower-level tracer). Throws if abstract. */
+  abstract primalOf(t: Tracer): Num;
+}
+
+const stack: Trace[] = [];
+
+/** The number of traces currently open. */
+export function currentLevel(): number {
+  return stack.length;
+}
+
+/**
+ * Opens a trace one level above the current top, runs `body` with it, and closes it — also
+ * when `body` throws, so bad input never leaves a trace open.
+ */
+export function withNewTrace<T extends Trace, R>(make: (level: number) => T, body: (trace: T) => R): R {
+  const trace = make(stack.length + 1);
+  stack.push(trace);
+  try {
+    return body(trace);
+  } finally {
+    stack.pop();
+    trace.active = false;
+  }
+}
+
+/**
+ * Applies a primitive: picks the highest-level trace among the arguments and lets it
+ * interpret the primitive; with no tracers, evaluates it on numbers.
+ */
+export function bind(prim: Primitive, args: readonly Num[], params?: unknown): Num {
+  let top: Trace | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (typeof a === "number") continue;
+    if (!(a instanceof Tracer)) throw badArgument(prim, i, a);
+    const t = a._trace;
+    if (!t.active) throw leakError(t);
+    if (top === undefined || t.level > top.level) top = t;
+  }
+  if (top === undefined) return evalPrimitive(prim, args as readonly number[]);
+  return top.process(prim, args, params);
+}
+
+function badArgument(prim: Primitive, i: number, a: unknown): Error {
+  return new ChainruleError(
+    `${prim.name}: argument ${i} must be a Num (a number or a traced value), got ${describeValue(a)}`,
+  );
+}

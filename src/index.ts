@@ -1,0 +1,48 @@
+/**
+ * chainrule — automatic differentiation for TypeScript in the style of JAX.
+ *
+ * Write pure functions over the traced scalar {@link Num}; transforms such as {@link grad},
+ * {@link vjp} and {@link jvp} turn them into functions that compute derivatives.
+ *
+ * @packageDocumentation
+ */
+
+// Values
+export { Tracer, toNumber, type Num } from "./core/num.js";
+
+// Errors
+export {
+  ChainruleError,
+  ConcretizationError,
+  GradientCheckError,
+  NonFiniteError,
+  NonScalarOutputError,
+  TracerLeakError,
+  TreeDecodeError,
+  TreeStructureError,
+  type TreeDecodeProblem,
+} from "./errors.js";
+
+// Primitives
+export { abs, add, div, mul, neg, pow, reciprocal, sign, sqrt, square, sub } from "./primitives/arithmetic.js";
+export { exp, expm1, log, log1p } from "./primitives/exponential.js";
+export { acos, asin, atan, atan2, cos, cosh, sin, sinh, tan, tanh } from "./primitives/trig.js";
+export { relu, sigmoid, softplus } from "./primitives/neural.js";
+export { eq, ge, gt, le, lt, max, min, where } from "./primitives/select.js";
+export { ceil, floor, round, stopGradient } from "./primitives/rounding.js";
+export { dot, logSumExp, mean, softmax, sum } from "./primitives/reductions.js";
+export { definePrimitive, type PrimitiveSpec } from "./core/primitive.js";
+
+// Transforms
+export { grad, valueAndGrad, type Argnums, type GradOf, type GradOptions } from "./transforms/grad.js";
+export { vjp, type Pullback } from "./transforms/vjp.js";
+export { jvp } from "./transforms/jvp.js";
+
+// Graphs
+export { Graph, type Equation } from "./core/graph.js";
+export { explain, makeGraph, type MakeGraphOptions } from "./transforms/make-graph.js";
+
+// Trees
+export { TreeDef } from "./tree/tree.js";
+export type { Aux, Primal, Tangent } from "./tree/types.js";
+export { treeLeaves, treeMap, treeStructure, type LeafOf, type ReplaceLeaves } from "./tree/ops.js";

@@ -1,0 +1,98 @@
+/**
+ * Small pieces every transform shares: argument positions and paths, and bringing values a
+ * transform made back down to the level of its caller.
+ */
+import { ChainruleError, NonScalarOutputError } from "../errors.js";
+import { describeValue, isTracer, leakError, Tracer, type Num } from "../core/num.js";
+import type { Trace } from "../core/trace.js";
+import { isPlainObject } from "../tree/tree.js";
+
+/** `number` or an array of them: which arguments a transform differentiates. */
+export type Argnums = number | readonly number[];
+
+/** The path prefix of argument `i` in messages: `args[i]` when there are several, else none. */
+export function argRoot(i: number, count: number): string {
+  return count > 1 ? `args[${i}]` : "";
+}
+
+/**
+ * Checks `argnums` against the number of arguments of a call and returns it as an array.
+ * @throws {@link ChainruleError} for an index that is not an integer, negative, out of range or repeated.
+ */
+export function normalizeArgnums(argnums: Argnums, count: number, transform: string): number[] {
+  const list = typeof argnums === "number" ? [argnums] : Array.isArray(argnums) ? [...argnums] : undefined;
+  if (list === undefined) {
+    throw new ChainruleError(`${transform}: argnums must be a number or an array of numbers, got ${describeValue(argnums)}`);
+  }
+  const seen = new Set<number>();
+  for (const k of list) {
+    if (typeof k !== "number" || !Number.isInteger(k)) {
+      throw new ChainruleError(`${transform}: argnums must contain integer argument positions, got ${describeValue(k)}`);
+    }
+    if (k < 0) {
+      throw new ChainruleError(`${transform}: argnums ${k} is negative; argument positions start at 0`);
+    }
+    if (k >= count) {
+      throw new ChainruleError(
+        `${transform}: argnums ${k} is out of range: the function was called with ${count} argument${count === 1 ? "" : "s"} (positions 0 to ${count - 1})`,
+      );
+    }
+    if (seen.has(k)) throw new ChainruleError(`${transform}: argnums lists argument ${k} twice`);
+    seen.add(k);
+  }
+  return list;
+}
+
+/** Splits the `[value, aux]` pair that a function with `hasAux: true` returns. */
+export function splitAux(out: unknown, transform: string): [unknown, unknown] {
+  if (!Array.isArray(out) || out.length !== 2) {
+    throw new ChainruleError(
+      `${transform} with hasAux: true expects the function to return [value, aux], got ${describeValue(out)}`,
+    );
+  }
+  return [out[0], out[1]];
+}
+
+/** Checks that a function's output is a scalar `Num`. */
+export function expectScalar(out: unknown, transform: string): Num {
+  if (typeof out === "number" || isTracer(out)) return out;
+  throw new NonScalarOutputError(
+    `${transform} needs a function that returns a scalar Num, but it returned ${describeValue(out)}. ` +
+      "For array or object outputs use vjp or jacrev, or reduce the output to a scalar (sum, mean, dot).",
+  );
+}
+
+/**
+ * The value of `x` at the caller's level: a tracer of `trace` becomes its primal; anything
+ * else is already a value of an enclosing level (or a constant).
+ */
+export function lowerValue(x: Num, trace: Trace): Num {
+  if (typeof x === "number") return x;
+  if (x._trace === trace) return trace.primalOf(x);
+  if (!x._trace.active) throw leakError(x._trace);
+  return x;
+}
+
+/**
+ * Auxiliary data at the caller's level: `Num` leaves of `trace` become their values; plain
+ * arrays and objects are copied; anything else comes back untouched.
+ */
+export function lowerAux(aux: unknown, trace: Trace): unknown {
+  if (aux instanceof Tracer) return aux._trace === trace ? trace.primalOf(aux) : aux;
+  if (Array.isArray(aux)) return aux.map((a) => lowerAux(a, trace));
+  if (isPlainObject(aux)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(aux)) {
+      const v = lowerAux(aux[k], trace);
+      if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[k] = v;
+    }
+    return out;
+  }
+  return aux;
+}
+
+/** Checks that `f` is a function. */
+export function expectFunction(f: unknown, transform: string): void {
+  if (typeof f !== "function") throw new ChainruleError(`${transform} expects a function, got ${describeValue(f)}`);
+}

@@ -1,0 +1,113 @@
+/**
+ * Forward mode. Each traced value carries its primal (one level down) and its tangent; a
+ * primitive's output tangent is Σ local gradient × input tangent (or the primitive's own
+ * JVP rule). A zero tangent is the exact number 0 and costs nothing.
+ */
+import { ChainruleError } from "../errors.js";
+import { describeValue, Tracer, type Num } from "../core/num.js";
+import type { Primitive } from "../core/primitive.js";
+import { jvpTangent } from "../core/rules.js";
+import { bind, Trace, withNewTrace } from "../core/trace.js";
+import type { Primal, Tangent } from "../tree/types.js";
+import { flatten, flattenAs, unflatten } from "../tree/tree.js";
+import { argRoot, expectFunction } from "./common.js";
+
+/** A value of a {@link JvpTrace}: a primal and its (nonzero) tangent. */
+export class JvpTracer extends Tracer {
+  constructor(
+    readonly _trace: JvpTrace,
+    readonly primal: Num,
+    readonly tangent: Num,
+  ) {
+    super();
+  }
+}
+
+/** The trace of one forward-mode application. */
+export class JvpTrace extends Trace {
+  process(prim: Primitive, args: readonly Num[], params: unknown): Num {
+    const n = args.length;
+    const primals = new Array<Num>(n);
+    const tangents = new Array<Num>(n);
+    for (let i = 0; i < n; i++) {
+      const a = args[i]!;
+      if (typeof a !== "number" && a._trace === this) {
+        primals[i] = (a as JvpTracer).primal;
+        tangents[i] = (a as JvpTracer).tangent;
+      } else {
+        primals[i] = a;
+        tangents[i] = 0;
+      }
+    }
+    const out = bind(prim, primals, params);
+    if (prim.rule === "zero") return out;
+    const t = jvpTangent(prim, primals, out, tangents, params);
+    return t === 0 ? out : new JvpTracer(this, out, t);
+  }
+
+  primalOf(t: Tracer): Num {
+    return (t as JvpTracer).primal;
+  }
+
+  /** A value with primal `p` moving along `t` (just `p` when `t` is an exact zero). */
+  lift(p: Num, t: Num): Num {
+    return t === 0 ? p : new JvpTracer(this, p, t);
+  }
+
+  /** The primal and tangent of an output leaf. */
+  split(x: Num): [Num, Num] {
+    if (typeof x !== "number" && x._trace === this) return [(x as JvpTracer).primal, (x as JvpTracer).tangent];
+    return [x, 0];
+  }
+}
+
+/**
+ * Evaluates `f` at `primals` and its directional derivative along `tangents` (forward mode):
+ * `[f(...primals), J · tangents]`. `tangents` mirror `primals` tree by tree; the output tangent
+ * mirrors the output.
+ *
+ * @param f - the function; its output may be any tree of `Num`.
+ * @param primals - the arguments, as an array (one tree per parameter of `f`).
+ * @param tangents - one tangent tree per primal, of the same structure.
+ * @returns `[out, tangentOut]`.
+ * @throws {@link TreeStructureError} when a tangent's structure differs from its primal's.
+ * @example
+ * ```ts
+ * import { jvp, mul, sin, type Num } from "chainrule";
+ * const [y, dy] = jvp((x: Num) => mul(x, sin(x)), [1], [1]);
+ * console.log(y, dy); // sin 1, sin 1 + cos 1
+ * ```
+ * @category Transforms
+ */
+export function jvp<F extends (...args: any[]) => unknown>(
+  f: F,
+  primals: Parameters<F>,
+  tangents: { [K in keyof Parameters<F>]: Tangent<Parameters<F>[K]> },
+): [Primal<ReturnType<F>>, Primal<ReturnType<F>>] {
+  expectFunction(f, "jvp");
+  if (!Array.isArray(primals)) throw new ChainruleError(`jvp expects primals as an array of arguments, got ${describeValue(primals)}`);
+  if (!Array.isArray(tangents) || tangents.length !== primals.length) {
+    throw new ChainruleError(
+      `jvp expects one tangent per primal: ${primals.length} primal${primals.length === 1 ? "" : "s"}, got ${describeValue(tangents)}`,
+    );
+  }
+  return withNewTrace(
+    (level) => new JvpTrace(level, "jvp"),
+    (trace) => {
+      const count = primals.length;
+      const args = primals.map((p: unknown, i: number) => {
+        const root = argRoot(i, count);
+        const { leaves, def } = flatten(p, root, "jvp: primal");
+        const ts = flattenAs(def, tangents[i], root, "jvp: tangent");
+        return unflatten(
+          def,
+          leaves.map((x, k) => trace.lift(x, ts[k]!)),
+        );
+      });
+      const out = f(...args);
+      const { leaves, def } = flatten(out, "", "jvp: output");
+      const pairs = leaves.map((x) => trace.split(x));
+      return [unflatten(def, pairs.map(([p]) => p)), unflatten(def, pairs.map(([, t]) => t))] as never;
+    },
+  );
+}

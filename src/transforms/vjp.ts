@@ -1,0 +1,150 @@
+/**
+ * Reverse mode. `ReverseTrace` runs the function once, computing every value one level down
+ * (concrete numbers at the bottom, abstract values under `jit`) while recording each
+ * primitive application in a graph — the tape. The backward pass (`core/backward.ts`) then
+ * walks that graph from the output to the inputs. `vjp` exposes it directly; `grad` and
+ * `valueAndGrad` build on it.
+ */
+import { backward, zeroCotangents } from "../core/backward.js";
+import { Graph } from "../core/graph.js";
+import { Tracer, type Num } from "../core/num.js";
+import type { Primitive } from "../core/primitive.js";
+import { bind, Trace, withNewTrace } from "../core/trace.js";
+import { accumulate } from "../core/rules.js";
+import type { Primal, Tangent } from "../tree/types.js";
+import { flatten, flattenAs, unflatten, type TreeDef } from "../tree/tree.js";
+import { argRoot, expectFunction, lowerValue } from "./common.js";
+
+/** A value recorded by a {@link ReverseTrace}: variable `_id` of its graph. */
+export class ReverseTracer extends Tracer {
+  constructor(
+    readonly _trace: ReverseTrace,
+    readonly _id: number,
+  ) {
+    super();
+  }
+}
+
+/** The trace of one reverse-mode application: a graph (the tape) and the value of each variable. */
+export class ReverseTrace extends Trace {
+  readonly graph = new Graph();
+  /** Value of each variable, one level down. */
+  readonly vals: Num[] = [];
+
+  /** A new input variable with value `v`. */
+  input(v: Num): ReverseTracer {
+    const id = this.graph.addInput();
+    this.vals.push(v);
+    return new ReverseTracer(this, id);
+  }
+
+  process(prim: Primitive, args: readonly Num[], params: unknown): Num {
+    const n = args.length;
+    const primals = new Array<Num>(n);
+    for (let i = 0; i < n; i++) {
+      const a = args[i]!;
+      primals[i] = typeof a !== "number" && a._trace === this ? this.vals[(a as ReverseTracer)._id]! : a;
+    }
+    const out = bind(prim, primals, params);
+    // Zero-gradient primitives (comparisons, rounding, stopGradient) are constants to us.
+    if (prim.rule === "zero") return out;
+    const g = this.graph;
+    for (let i = 0; i < n; i++) {
+      const a = args[i]!;
+      if (typeof a !== "number" && a._trace === this) g.pushVar((a as ReverseTracer)._id);
+      else g.pushConst(a);
+    }
+    const id = g.finish(prim, params);
+    this.vals.push(out);
+    return new ReverseTracer(this, id);
+  }
+
+  primalOf(t: Tracer): Num {
+    return this.vals[(t as ReverseTracer)._id]!;
+  }
+
+  /** The graph operand of an output leaf: its variable, or a constant. */
+  operandOf(x: Num): number {
+    return typeof x !== "number" && x._trace === this ? (x as ReverseTracer)._id : this.graph.constRef(x);
+  }
+}
+
+/** The inputs that a reverse trace made for one argument tree. */
+export interface TracedArgument {
+  readonly def: TreeDef;
+  readonly ids: readonly number[];
+}
+
+/** Makes input variables for every leaf of `tree`; returns the traced tree and its record. */
+export function traceArgument(trace: ReverseTrace, tree: unknown, root: string, what: string): [unknown, TracedArgument] {
+  const { leaves, def } = flatten(tree, root, what);
+  const ids: number[] = [];
+  const tracers = leaves.map((v) => {
+    const t = trace.input(v);
+    ids.push(t._id);
+    return t;
+  });
+  return [unflatten(def, tracers), { def, ids }];
+}
+
+/** The gradient tree of one traced argument, read from the cotangents. */
+export function gradientOf(arg: TracedArgument, ct: readonly Num[]): unknown {
+  return unflatten(
+    arg.def,
+    arg.ids.map((id) => ct[id]!),
+  );
+}
+
+/** The function a `vjp` returns: maps an output cotangent to one gradient per primal. */
+export type Pullback<Out, Args extends readonly unknown[]> = (cotangent: Tangent<Out>) => { -readonly [K in keyof Args]: Primal<Args[K]> };
+
+/**
+ * Runs `f` at `primals` and returns its output with a pullback: a function from an output
+ * cotangent (a tree shaped like the output) to one gradient tree per primal. The pullback
+ * stays valid after `vjp` returns and may be called any number of times.
+ *
+ * @param f - the function; its output may be any tree of `Num`.
+ * @param primals - the arguments, each a tree of numbers.
+ * @returns `[out, pullback]`, with `out` as plain numbers.
+ * @throws {@link TreeStructureError} for a primal or cotangent of the wrong shape.
+ * @example
+ * ```ts
+ * import { vjp, mul, sin, type Num } from "chainrule";
+ * const [out, pullback] = vjp((x: Num, y: Num) => [mul(x, y), sin(x)], 2, 3);
+ * console.log(out); // [6, sin 2]
+ * console.log(pullback([1, 0])); // [3, 2]: gradient of x·y
+ * ```
+ * @category Transforms
+ */
+export function vjp<F extends (...args: any[]) => unknown>(
+  f: F,
+  ...primals: Parameters<F>
+): [Primal<ReturnType<F>>, Pullback<ReturnType<F>, Parameters<F>>] {
+  expectFunction(f, "vjp");
+  const count = primals.length;
+  const { trace, args, outDef, outRefs, outValues } = withNewTrace(
+    (level) => new ReverseTrace(level, "vjp"),
+    (trace) => {
+      const traced = primals.map((p, i) => traceArgument(trace, p, argRoot(i, count), "vjp: primal"));
+      const out = f(...traced.map(([t]) => t));
+      const { leaves, def } = flatten(out, "", "vjp: output");
+      return {
+        trace,
+        args: traced.map(([, a]) => a),
+        outDef: def,
+        outRefs: leaves.map((x) => trace.operandOf(x)),
+        outValues: leaves.map((x) => lowerValue(x, trace)),
+      };
+    },
+  );
+  const pullback = (cotangent: unknown): unknown[] => {
+    const cts = flattenAs(outDef, cotangent, "", "vjp pullback: cotangent");
+    const ct = zeroCotangents(trace.graph);
+    outRefs.forEach((r, k) => {
+      if (r >= 0) ct[r] = accumulate(ct[r]!, cts[k]!);
+    });
+    backward(trace.graph, trace.vals, ct);
+    return args.map((a) => gradientOf(a, ct));
+  };
+  return [unflatten(outDef, outValues), pullback] as never;
+}

@@ -1,0 +1,85 @@
+/**
+ * Working with trees directly: map over leaves, list them, compare structures.
+ */
+import type { Num } from "../core/num.js";
+import { flatten, flattenAs, unflatten, type TreeDef } from "./tree.js";
+
+/**
+ * The type of a tree's leaves: `number` for a tree of numbers, `Num` inside a transform.
+ * @category Trees
+ */
+export type LeafOf<T> = T extends Num
+  ? T
+  : T extends readonly (infer E)[]
+    ? LeafOf<E>
+    : T extends object
+      ? LeafOf<T[keyof T]>
+      : never;
+
+/**
+ * The tree type `T` with every leaf replaced by `R`.
+ * @category Trees
+ */
+export type ReplaceLeaves<T, R> = T extends Num
+  ? R
+  : T extends readonly unknown[]
+    ? { [K in keyof T]: ReplaceLeaves<T[K], R> }
+    : T extends object
+      ? { [K in keyof T]: ReplaceLeaves<T[K], R> }
+      : never;
+
+/**
+ * Applies `f` to every leaf of `tree` (and the leaves at the same place in `rest`, which must
+ * have the same structure), returning a new tree of the same shape. Nothing is mutated.
+ *
+ * @throws {@link TreeStructureError} when a tree in `rest` has another structure.
+ * @example
+ * ```ts
+ * import { treeMap } from "chainrule";
+ * const params = { w: [1, 2], b: 3 };
+ * const grads = { w: [0.5, -1], b: 2 };
+ * console.log(treeMap((p, g) => p - 0.1 * g, params, grads)); // { w: [0.95, 2.1], b: 2.8 }
+ * ```
+ * @category Trees
+ */
+export function treeMap<T, R extends Num>(
+  f: (leaf: LeafOf<T>, ...rest: LeafOf<T>[]) => R,
+  tree: T,
+  ...rest: readonly T[]
+): ReplaceLeaves<T, R> {
+  const { leaves, def } = flatten(tree, "", "treeMap: tree");
+  const others = rest.map((t, i) => flattenAs(def, t, `rest[${i}]`, "treeMap"));
+  const out = leaves.map((x, k) => f(x as LeafOf<T>, ...others.map((o) => o[k]! as LeafOf<T>)));
+  return unflatten(def, out) as ReplaceLeaves<T, R>;
+}
+
+/**
+ * The leaves of a tree, depth first, object keys in their order.
+ *
+ * @throws {@link TreeStructureError} when a leaf is not a number or `Num`.
+ * @example
+ * ```ts
+ * import { treeLeaves } from "chainrule";
+ * console.log(treeLeaves({ w: [1, 2], b: 3 })); // [1, 2, 3]
+ * ```
+ * @category Trees
+ */
+export function treeLeaves<T>(tree: T): LeafOf<T>[] {
+  return flatten(tree, "", "treeLeaves").leaves as LeafOf<T>[];
+}
+
+/**
+ * The structure of a tree (its shape without the leaves), comparable with `equals` and
+ * printable.
+ *
+ * @throws {@link TreeStructureError} when a leaf is not a number or `Num`.
+ * @example
+ * ```ts
+ * import { treeStructure } from "chainrule";
+ * console.log(String(treeStructure([1, { a: 2 }]))); // [*, { a: * }]
+ * ```
+ * @category Trees
+ */
+export function treeStructure(tree: unknown): TreeDef {
+  return flatten(tree, "", "treeStructure").def;
+}
