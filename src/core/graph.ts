@@ -90,6 +90,11 @@ export class Graph {
   values: readonly Num[] | undefined = undefined;
   /** Gradient of the output with respect to every variable, when known (`explain`). */
   grads: readonly Num[] | undefined = undefined;
+  /**
+   * @internal Set when `debugNans` ran while this graph was staged: code compiled from it must
+   * check every equation's value for NaN and throw `NonFiniteError` naming the equation.
+   */
+  checkNans = false;
 
   constructor() {
     this.argStart.push(0);
