@@ -9,36 +9,61 @@
  * one level down, so an enclosing transform records it and can differentiate it again.
  */
 import type { Graph } from "./graph.js";
+import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
-import { accumulate, vjpCotangents } from "./rules.js";
+import { accumulate, partialsOf, times } from "./rules.js";
+import { ValueStore } from "./values.js";
 
 /**
  * Propagates cotangents backward through `g`. `ct[i]` holds the cotangent of variable `i`
  * (0 for none) and is updated in place; `vals[i]` is the value of variable `i`.
  */
-export function backward(g: Graph, vals: readonly Num[], ct: Num[]): void {
-  const prims = g.prims;
+export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
   const argStart = g.argStart.data;
   const args = g.args.data;
   const hasParams = g.params.size > 0;
   for (let i = g.size - 1; i >= 0; i--) {
-    const c = ct[i]!;
+    const c = ct.get(i);
     if (c === 0) continue; // a zero cotangent contributes zero
-    const p = prims[i]!;
+    const p = g.prim(i);
     if (p.rule === "zero") continue; // inputs, and constants to differentiation
     const xs = g.operands(i, vals);
-    const cts = vjpCotangents(p, xs, vals[i]!, c, hasParams ? g.params.get(i) : undefined);
+    const params = hasParams ? g.params.get(i) : undefined;
     const s = argStart[i]!;
-    for (let j = 0; j < cts.length; j++) {
-      const r = args[s + j]!;
-      if (r < 0) continue; // a constant operand takes no gradient
-      const cj = cts[j]!;
-      if (cj !== 0) ct[r] = accumulate(ct[r]!, cj);
+    if (p.rule.vjp === undefined) {
+      // The seed's rule: each input's cotangent is upstream × local gradient.
+      const d = partialsOf(p)(xs, vals.get(i), params);
+      for (let j = 0; j < d.length; j++) {
+        const r = args[s + j]!;
+        if (r < 0) continue; // constants take no gradient
+        const dj = d[j]!;
+        const old = ct.get(r);
+        if (typeof c === "number" && typeof dj === "number" && typeof old === "number") {
+          // Plain numbers (first order): the same arithmetic as times() and accumulate(), inline.
+          const sum = old + (c === 0 || dj === 0 ? 0 : c * dj);
+          if (sum === sum || nanWatch.hook === undefined) {
+            ct.set(r, sum);
+            continue;
+          }
+        }
+        accumulateAt(ct, r, times(c, dj));
+      }
+    } else {
+      const cts = p.rule.vjp(xs, vals.get(i), c, params);
+      for (let j = 0; j < cts.length; j++) {
+        const r = args[s + j]!;
+        if (r >= 0) accumulateAt(ct, r, cts[j]!);
+      }
     }
   }
 }
 
-/** A cotangent array for `g`: one exact zero per variable. */
-export function zeroCotangents(g: Graph): Num[] {
-  return new Array<Num>(g.size).fill(0);
+/** Adds `c` to the cotangent of variable `r` (summing where a value fans out). */
+function accumulateAt(ct: ValueStore, r: number, c: Num): void {
+  if (c !== 0) ct.set(r, accumulate(ct.get(r), c));
+}
+
+/** Cotangents for `g`: one exact zero per variable. */
+export function zeroCotangents(g: Graph): ValueStore {
+  return new ValueStore(g.size);
 }

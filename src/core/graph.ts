@@ -2,14 +2,16 @@
  * The graph IR: inputs, equations, outputs. Reverse mode records one as it runs (its tape),
  * `makeGraph` and `jit` stage one, and `explain` annotates one with values and gradients.
  *
- * Storage is flat so that a graph of a million equations stays small: equation `i` defines
- * variable `i`; its primitive is `prims[i]` and its operands are
- * `args[argStart[i] .. argStart[i + 1])`. An operand `r >= 0` is variable `r`; `r < 0` is the
- * constant `consts[~r]` (a number, or a value of an enclosing transform).
+ * Storage is flat and lives in typed arrays, so that a graph of a million equations stays
+ * small and costs the garbage collector nothing: equation `i` defines variable `i`; its
+ * primitive is `prim(i)` and its operands are `args.data[argStart.data[i] .. argStart.data[i+1])`.
+ * An operand `r >= 0` is variable `r`; `r < 0` is a constant, `constant(r)` (a number, or a
+ * value of an enclosing transform).
  */
 import { ChainruleError } from "../errors.js";
 import type { Num } from "./num.js";
-import { anonymousPrimitive, type Primitive } from "./primitive.js";
+import { anonymousPrimitive, primitiveById, type Primitive } from "./primitive.js";
+import { ValueStore } from "./values.js";
 import { graphToDot, graphToString } from "./print.js";
 import { bind } from "./trace.js";
 import type { TreeDef } from "../tree/tree.js";
@@ -26,7 +28,7 @@ export const INPUT: Primitive = anonymousPrimitive({
 });
 
 /** A growable `Int32Array`. */
-class IntBuffer {
+export class IntBuffer {
   data = new Int32Array(64);
   length = 0;
   push(v: number): void {
@@ -68,14 +70,16 @@ export interface Equation {
  * @category Graphs
  */
 export class Graph {
-  /** @internal Primitive of each equation (`INPUT` for inputs). */
-  readonly prims: Primitive[] = [];
+  /** @internal Primitive table index of each equation (`INPUT` for inputs). */
+  readonly primIds = new IntBuffer();
   /** @internal Start of each equation's operands in `args`; one more entry than equations. */
   readonly argStart = new IntBuffer();
-  /** @internal Operands: `r >= 0` is variable `r`, `r < 0` is `consts[~r]`. */
+  /** @internal Operands: `r >= 0` is variable `r`, `r < 0` is the constant `constant(r)`. */
   readonly args = new IntBuffer();
-  /** @internal Constant operands. */
-  readonly consts: Num[] = [];
+  /** @internal Numeric constants (operand `~(2k)`). */
+  private readonly constNums = new ValueStore();
+  /** @internal Other constants: values of enclosing transforms (operand `~(2k + 1)`). */
+  private readonly constObjs: Num[] = [];
   /** @internal Per-equation parameters, for the few primitives that have them. */
   readonly params = new Map<number, unknown>();
   /** @internal Variables of the inputs, in order. */
@@ -102,13 +106,24 @@ export class Graph {
 
   /** Number of variables (inputs and equations). */
   get size(): number {
-    return this.prims.length;
+    return this.primIds.length;
+  }
+
+  /** @internal The primitive of equation `i`. */
+  prim(i: number): Primitive {
+    return primitiveById(this.primIds.data[i]!);
+  }
+
+  /** @internal The value of constant operand `r` (`r < 0`). */
+  constant(r: number): Num {
+    const c = ~r;
+    return c & 1 ? this.constObjs[c >> 1]! : this.constNums.get(c >> 1);
   }
 
   /** @internal Adds an input variable. */
   addInput(path = ""): number {
-    const id = this.prims.length;
-    this.prims.push(INPUT);
+    const id = this.primIds.length;
+    this.primIds.push(INPUT.id);
     this.argStart.push(this.args.length);
     this.inputs.push(id);
     this.inputPaths.push(path);
@@ -122,37 +137,41 @@ export class Graph {
 
   /** @internal Appends a constant operand to the equation being built; returns its operand. */
   pushConst(v: Num): number {
-    const ref = ~this.consts.length;
-    this.consts.push(v);
+    const ref = this.constRef(v);
     this.args.push(ref);
     return ref;
   }
 
   /** @internal Makes a constant operand without adding it to an equation (for outputs). */
   constRef(v: Num): number {
-    const ref = ~this.consts.length;
-    this.consts.push(v);
-    return ref;
+    if (typeof v === "number") {
+      const k = this.constNums.length;
+      this.constNums.push(v);
+      return ~(k << 1);
+    }
+    const k = this.constObjs.length;
+    this.constObjs.push(v);
+    return ~((k << 1) | 1);
   }
 
   /** @internal Closes the equation whose operands were just pushed; returns its variable. */
   finish(prim: Primitive, params?: unknown): number {
-    const id = this.prims.length;
-    this.prims.push(prim);
+    const id = this.primIds.length;
+    this.primIds.push(prim.id);
     this.argStart.push(this.args.length);
     if (params !== undefined) this.params.set(id, params);
     return id;
   }
 
   /** @internal The operands of equation `i`, resolved against `vals`. */
-  operands(i: number, vals: readonly Num[]): Num[] {
+  operands(i: number, vals: ValueStore): Num[] {
     const s = this.argStart.data[i]!;
     const e = this.argStart.data[i + 1]!;
     const xs = new Array<Num>(e - s);
     const args = this.args.data;
     for (let j = s; j < e; j++) {
       const r = args[j]!;
-      xs[j - s] = r >= 0 ? vals[r]! : this.consts[~r]!;
+      xs[j - s] = r >= 0 ? vals.get(r) : this.constant(r);
     }
     return xs;
   }
@@ -161,7 +180,7 @@ export class Graph {
   equations(): Equation[] {
     const out: Equation[] = [];
     for (let i = 0; i < this.size; i++) {
-      const p = this.prims[i]!;
+      const p = this.prim(i);
       if (p === INPUT) continue;
       out.push({ primitive: p.name, output: varName(i), inputs: this.operandNames(i) });
     }
@@ -178,7 +197,7 @@ export class Graph {
   /** @internal Name of an operand: a variable name or a printed constant. */
   refName(r: number): string {
     if (r >= 0) return varName(r);
-    const c = this.consts[~r]!;
+    const c = this.constant(r);
     return typeof c === "number" ? formatNumber(c) : "const";
   }
 
@@ -214,13 +233,13 @@ export function formatNumber(x: number): string {
  * Runs `g` on `inputs` by binding each equation's primitive in order, so that any enclosing
  * transform sees (and differentiates) every operation. Returns the value of every variable.
  */
-export function evaluate(g: Graph, inputs: readonly Num[]): Num[] {
-  const vals = new Array<Num>(g.size);
+export function evaluate(g: Graph, inputs: readonly Num[]): ValueStore {
+  const vals = new ValueStore();
   let k = 0;
   const hasParams = g.params.size > 0;
   for (let i = 0; i < g.size; i++) {
-    const p = g.prims[i]!;
-    vals[i] = p === INPUT ? inputs[k++]! : bind(p, g.operands(i, vals), hasParams ? g.params.get(i) : undefined);
+    const p = g.prim(i);
+    vals.push(p === INPUT ? inputs[k++]! : bind(p, g.operands(i, vals), hasParams ? g.params.get(i) : undefined));
   }
   return vals;
 }

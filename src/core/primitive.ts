@@ -12,7 +12,7 @@
 import { ChainruleError } from "../errors.js";
 import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
-import { bind } from "./trace.js";
+import { bind, bind1, bind2 } from "./trace.js";
 
 /** Local gradient: `[∂out/∂x₀, ∂out/∂x₁, …]` at the inputs `xs` with output `out`. */
 export type PartialsRule = (xs: readonly Num[], out: Num, params: unknown) => readonly Num[];
@@ -46,6 +46,8 @@ export type Emitter = (args: readonly string[]) => string;
 
 /** A primitive operation: the unit that traces record and rules are attached to. */
 export interface Primitive {
+  /** Index in the table of all primitives (graphs store this number, not the object). */
+  readonly id: number;
   /** Name shown in graphs and messages; matches `/^[A-Za-z_][A-Za-z0-9_]*$/`. */
   readonly name: string;
   /** Number of inputs, or -1 when it takes any number. */
@@ -62,6 +64,19 @@ export interface Primitive {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const registry = new Map<string, Primitive>();
+const table: Primitive[] = [];
+
+/** The primitive with table index `id`. */
+export function primitiveById(id: number): Primitive {
+  return table[id]!;
+}
+
+/** Gives a primitive definition its table index. */
+function withId(def: Omit<Primitive, "id">): Primitive {
+  const p: Primitive = { ...def, id: table.length };
+  table.push(p);
+  return p;
+}
 
 /** Looks up a registered primitive by name. */
 export function primitiveByName(name: string): Primitive | undefined {
@@ -86,19 +101,20 @@ export function builtin(def: BuiltinDefinition): Primitive {
  * Makes a primitive that is not registered by name: internal helpers and the per-function
  * primitives that `customVjp`/`customJvp` create.
  */
-export function anonymousPrimitive(def: Omit<Primitive, "builtin">): Primitive {
-  return { ...def, builtin: false };
+export function anonymousPrimitive(def: Omit<Primitive, "builtin" | "id">): Primitive {
+  return withId({ ...def, builtin: false });
 }
 
-function register(p: Primitive): Primitive {
-  if (!NAME.test(p.name)) {
+function register(def: Omit<Primitive, "id">): Primitive {
+  if (!NAME.test(def.name)) {
     throw new ChainruleError(
-      `primitive name ${JSON.stringify(p.name)} is not valid: use letters, digits and _ only, not starting with a digit (/^[A-Za-z_][A-Za-z0-9_]*$/)`,
+      `primitive name ${JSON.stringify(def.name)} is not valid: use letters, digits and _ only, not starting with a digit (/^[A-Za-z_][A-Za-z0-9_]*$/)`,
     );
   }
-  if (registry.has(p.name)) {
-    throw new ChainruleError(`a primitive named ${JSON.stringify(p.name)} already exists: choose another name`);
+  if (registry.has(def.name)) {
+    throw new ChainruleError(`a primitive named ${JSON.stringify(def.name)} already exists: choose another name`);
   }
+  const p = withId(def);
   registry.set(p.name, p);
   return p;
 }
@@ -109,7 +125,7 @@ function register(p: Primitive): Primitive {
 export function op1(p: Primitive): (x: Num) => Num {
   const f = p.impl;
   return (x) => {
-    if (typeof x !== "number") return bind(p, [x]);
+    if (typeof x !== "number") return bind1(p, x);
     const out = f(x);
     if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(p, [x], out);
     return out;
@@ -120,7 +136,7 @@ export function op1(p: Primitive): (x: Num) => Num {
 export function op2(p: Primitive): (x: Num, y: Num) => Num {
   const f = p.impl;
   return (x, y) => {
-    if (typeof x !== "number" || typeof y !== "number") return bind(p, [x, y]);
+    if (typeof x !== "number" || typeof y !== "number") return bind2(p, x, y);
     const out = f(x, y);
     if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(p, [x, y], out);
     return out;

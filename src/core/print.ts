@@ -48,7 +48,7 @@ export function graphToString(g: Graph): string {
   }
   const body: [string, string][] = [];
   for (let i = 0; i < g.size; i++) {
-    const p = g.prims[i]!;
+    const p = g.prim(i);
     if (p === INPUT) {
       const path = g.inputPaths[g.inputs.indexOf(i)] ?? "";
       if (annotated) body.push([`${varName(i)} = input`, path === "" ? annotation(g, i) : `${path}: ${annotation(g, i)}`]);
@@ -77,7 +77,7 @@ export function graphToDot(g: Graph): string {
   out.push('  edge [fontname="Helvetica", fontsize=9];');
   let constId = 0;
   for (let i = 0; i < g.size; i++) {
-    const p = g.prims[i]!;
+    const p = g.prim(i);
     const name = varName(i);
     const k = g.inputs.indexOf(i);
     const title = p === INPUT ? `${name} = ${g.inputPaths[k] || "input"}` : `${name} = ${p.name}`;

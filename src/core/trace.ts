@@ -32,6 +32,16 @@ export abstract class Trace {
 
   /** The value of `t` one level down (a number, or a lower-level tracer). Throws if abstract. */
   abstract primalOf(t: Tracer): Num;
+
+  /** `process` for one argument; traces on the hot path override it to avoid the array. */
+  process1(prim: Primitive, x: Num): Num {
+    return this.process(prim, [x], undefined);
+  }
+
+  /** `process` for two arguments; traces on the hot path override it to avoid the array. */
+  process2(prim: Primitive, x: Num, y: Num): Num {
+    return this.process(prim, [x, y], undefined);
+  }
 }
 
 const stack: Trace[] = [];
@@ -72,6 +82,34 @@ export function bind(prim: Primitive, args: readonly Num[], params?: unknown): N
   }
   if (top === undefined) return evalPrimitive(prim, args as readonly number[]);
   return top.process(prim, args, params);
+}
+
+/** `bind` for a one-input primitive applied to a tracer (the number case never gets here). */
+export function bind1(prim: Primitive, x: Num): Num {
+  if (!(x instanceof Tracer)) throw badArgument(prim, 0, x);
+  const t = x._trace;
+  if (!t.active) throw leakError(t);
+  return t.process1(prim, x);
+}
+
+/** `bind` for a two-input primitive where at least one input is not a number. */
+export function bind2(prim: Primitive, x: Num, y: Num): Num {
+  let top: Trace;
+  if (typeof x === "number") {
+    if (!(y instanceof Tracer)) throw badArgument(prim, 1, y);
+    top = y._trace;
+  } else {
+    if (!(x instanceof Tracer)) throw badArgument(prim, 0, x);
+    top = x._trace;
+    if (typeof y !== "number") {
+      if (!(y instanceof Tracer)) throw badArgument(prim, 1, y);
+      const ty = y._trace;
+      if (!ty.active) throw leakError(ty);
+      if (ty.level > top.level) top = ty;
+    }
+  }
+  if (!top.active) throw leakError(top);
+  return top.process2(prim, x, y);
 }
 
 function badArgument(prim: Primitive, i: number, a: unknown): Error {

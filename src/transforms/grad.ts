@@ -66,7 +66,7 @@ function valueAndGrads(
   );
   const ct = zeroCotangents(trace.graph);
   if (typeof output !== "number" && output._trace === trace) {
-    ct[(output as ReverseTracer)._id] = 1;
+    ct.set((output as ReverseTracer)._id, 1);
     backward(trace.graph, trace.vals, ct);
   }
   return { value, grads: traced.map((a) => gradientOf(a, ct)), aux };

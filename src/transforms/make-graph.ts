@@ -160,11 +160,11 @@ export function explain<F extends (...args: any[]) => Num>(f: F): (...args: Para
     );
     const g = trace.graph;
     const ct = zeroCotangents(g);
-    if (typeof output !== "number" && output._trace === trace) ct[(output as ReverseTracer)._id] = 1;
+    if (typeof output !== "number" && output._trace === trace) ct.set((output as ReverseTracer)._id, 1);
     backward(g, trace.vals, ct);
     g.outputs = [trace.operandOf(output)];
-    g.values = trace.vals;
-    g.grads = ct;
+    g.values = trace.vals.toArray();
+    g.grads = ct.toArray();
     return g;
   };
 }

@@ -7,8 +7,10 @@
  */
 import { backward, zeroCotangents } from "../core/backward.js";
 import { Graph } from "../core/graph.js";
-import { Tracer, type Num } from "../core/num.js";
+import { leakError, Tracer, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
+import { evalPrimitive, evalPrimitive1, evalPrimitive2 } from "../core/eval.js";
+import { ValueStore } from "../core/values.js";
 import { bind, Trace, withNewTrace } from "../core/trace.js";
 import { accumulate } from "../core/rules.js";
 import type { Primal, Tangent } from "../tree/types.js";
@@ -29,10 +31,11 @@ export class ReverseTracer extends Tracer {
 export class ReverseTrace extends Trace {
   readonly graph = new Graph();
   /** Value of each variable, one level down. */
-  readonly vals: Num[] = [];
+  readonly vals = new ValueStore();
 
   /** A new input variable with value `v`. */
   input(v: Num): ReverseTracer {
+    if (typeof v !== "number" && !v._trace.active) throw leakError(v._trace);
     const id = this.graph.addInput();
     this.vals.push(v);
     return new ReverseTracer(this, id);
@@ -41,15 +44,52 @@ export class ReverseTrace extends Trace {
   process(prim: Primitive, args: readonly Num[], params: unknown): Num {
     const n = args.length;
     const primals = new Array<Num>(n);
+    let concrete = true;
     for (let i = 0; i < n; i++) {
       const a = args[i]!;
-      primals[i] = typeof a !== "number" && a._trace === this ? this.vals[(a as ReverseTracer)._id]! : a;
+      const p = typeof a !== "number" && a._trace === this ? this.vals.get((a as ReverseTracer)._id) : a;
+      primals[i] = p;
+      if (typeof p !== "number") concrete = false;
     }
-    const out = bind(prim, primals, params);
+    // One level down: plain numbers at the bottom (the common case), else the enclosing trace.
+    const out = concrete ? evalPrimitive(prim, primals as number[]) : bind(prim, primals, params);
     // Zero-gradient primitives (comparisons, rounding, stopGradient) are constants to us.
     if (prim.rule === "zero") return out;
+    return this.record(prim, args, params, out);
+  }
+
+  // process1/process2: the same as `process`, without arrays, for the common arities.
+  override process1(prim: Primitive, x: Num): Num {
+    const px = typeof x !== "number" && x._trace === this ? this.vals.get((x as ReverseTracer)._id) : x;
+    const out = typeof px === "number" ? evalPrimitive1(prim, px) : bind(prim, [px], undefined);
+    if (prim.rule === "zero") return out;
     const g = this.graph;
-    for (let i = 0; i < n; i++) {
+    g.pushVar((x as ReverseTracer)._id); // x is ours: it is the only input
+    this.vals.push(out);
+    return new ReverseTracer(this, g.finish(prim, undefined));
+  }
+
+  override process2(prim: Primitive, x: Num, y: Num): Num {
+    const xOurs = typeof x !== "number" && x._trace === this;
+    const yOurs = typeof y !== "number" && y._trace === this;
+    const px = xOurs ? this.vals.get((x as ReverseTracer)._id) : x;
+    const py = yOurs ? this.vals.get((y as ReverseTracer)._id) : y;
+    const out =
+      typeof px === "number" && typeof py === "number" ? evalPrimitive2(prim, px, py) : bind(prim, [px, py], undefined);
+    if (prim.rule === "zero") return out;
+    const g = this.graph;
+    if (xOurs) g.pushVar((x as ReverseTracer)._id);
+    else g.pushConst(x);
+    if (yOurs) g.pushVar((y as ReverseTracer)._id);
+    else g.pushConst(y);
+    this.vals.push(out);
+    return new ReverseTracer(this, g.finish(prim, undefined));
+  }
+
+  /** Appends the equation `out = prim(args)` to the tape and returns its tracer. */
+  private record(prim: Primitive, args: readonly Num[], params: unknown, out: Num): ReverseTracer {
+    const g = this.graph;
+    for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (typeof a !== "number" && a._trace === this) g.pushVar((a as ReverseTracer)._id);
       else g.pushConst(a);
@@ -60,7 +100,7 @@ export class ReverseTrace extends Trace {
   }
 
   primalOf(t: Tracer): Num {
-    return this.vals[(t as ReverseTracer)._id]!;
+    return this.vals.get((t as ReverseTracer)._id);
   }
 
   /** The graph operand of an output leaf: its variable, or a constant. */
@@ -88,10 +128,10 @@ export function traceArgument(trace: ReverseTrace, tree: unknown, root: string, 
 }
 
 /** The gradient tree of one traced argument, read from the cotangents. */
-export function gradientOf(arg: TracedArgument, ct: readonly Num[]): unknown {
+export function gradientOf(arg: TracedArgument, ct: ValueStore): unknown {
   return unflatten(
     arg.def,
-    arg.ids.map((id) => ct[id]!),
+    arg.ids.map((id) => ct.get(id)),
   );
 }
 
@@ -141,7 +181,7 @@ export function vjp<F extends (...args: any[]) => unknown>(
     const cts = flattenAs(outDef, cotangent, "", "vjp pullback: cotangent");
     const ct = zeroCotangents(trace.graph);
     outRefs.forEach((r, k) => {
-      if (r >= 0) ct[r] = accumulate(ct[r]!, cts[k]!);
+      if (r >= 0) ct.set(r, accumulate(ct.get(r), cts[k]!));
     });
     backward(trace.graph, trace.vals, ct);
     return args.map((a) => gradientOf(a, ct));
