@@ -46,3 +46,6 @@ export { explain, makeGraph, type MakeGraphOptions } from "./transforms/make-gra
 export { TreeDef } from "./tree/tree.js";
 export type { Aux, Primal, Tangent } from "./tree/types.js";
 export { treeLeaves, treeMap, treeStructure, type LeafOf, type ReplaceLeaves } from "./tree/ops.js";
+
+// ---- Parameters in and out, fp-ts interop, optimizers (issue 4: params) ----
+export { decodeTree, treeCodec, type TreeCodecOptions, type TreeTemplate } from "./tree/codec.js";
