@@ -49,3 +49,4 @@ export { treeLeaves, treeMap, treeStructure, type LeafOf, type ReplaceLeaves } f
 
 // ---- Parameters in and out, fp-ts interop, optimizers (issue 4: params) ----
 export { decodeTree, treeCodec, type TreeCodecOptions, type TreeTemplate } from "./tree/codec.js";
+export { tryCatchChainrule } from "./fp.js";
