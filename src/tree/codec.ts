@@ -33,9 +33,11 @@ export interface TreeCodecOptions {
  * @example
  * ```ts
  * import type { TreeTemplate } from "chainrule";
- * const ok: TreeTemplate<{ w: number[] }> = "anything: the check passes";
- * const bad: TreeTemplate<{ w: string }> = { w: undefined as never }; // { w: never }
- * console.log(ok, bad);
+ * type Good = TreeTemplate<{ w: number[] }>; // unknown: no constraint on the template
+ * type Bad = TreeTemplate<{ w: string }>; //   { w: never }: decodeTree({ w: "x" }, input) does not compile
+ * const good: Good = "anything";
+ * const bad: Bad = { w: undefined as never };
+ * console.log(good, bad);
  * ```
  * @category Codecs
  */
