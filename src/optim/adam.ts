@@ -19,8 +19,14 @@ import {
 } from "./optimizer.js";
 
 /**
- * Options of {@link adam}.
+ * Options of {@link adam}; every one is optional.
  *
+ * @example
+ * ```ts
+ * import { adam, type AdamOptions } from "chainrule";
+ * const options: AdamOptions = { b1: 0.8, b2: 0.99, eps: 1e-6 };
+ * console.log(adam(1e-3, options).init([0]).count); // 0
+ * ```
  * @category Optimizers
  */
 export interface AdamOptions {
@@ -37,6 +43,12 @@ export interface AdamOptions {
 /**
  * The state of {@link adam} for parameters of type `P`.
  *
+ * @example
+ * ```ts
+ * import { adam, type AdamState } from "chainrule";
+ * const state: AdamState<{ w: number[] }> = adam(1e-3).init({ w: [1, 2] });
+ * console.log(JSON.stringify(state)); // {"count":0,"mu":{"w":[0,0]},"nu":{"w":[0,0]}}
+ * ```
  * @category Optimizers
  */
 export interface AdamState<P> {
@@ -49,8 +61,15 @@ export interface AdamState<P> {
 }
 
 /**
- * The state kind of {@link adam}.
+ * The state kind of {@link adam}: its state holds two moments shaped like the parameters.
  *
+ * @example
+ * ```ts
+ * import { adam, type AdamStateKind, type Optimizer, type OptimizerState } from "chainrule";
+ * const opt: Optimizer<AdamStateKind> = adam(1e-3);
+ * const state: OptimizerState<AdamStateKind, number[]> = opt.init([1, 2]);
+ * console.log(state.mu, state.nu); // [0, 0] [0, 0]
+ * ```
  * @category Optimizers
  */
 export interface AdamStateKind extends OptimizerStateKind {

@@ -19,6 +19,12 @@ import {
 /**
  * The state of {@link momentum} for parameters of type `P`.
  *
+ * @example
+ * ```ts
+ * import { momentum, type MomentumState } from "chainrule";
+ * const state: MomentumState<{ w: number[] }> = momentum(0.1).init({ w: [1, 2] });
+ * console.log(state); // { count: 0, velocity: { w: [0, 0] } }
+ * ```
  * @category Optimizers
  */
 export interface MomentumState<P> {
@@ -29,8 +35,15 @@ export interface MomentumState<P> {
 }
 
 /**
- * The state kind of {@link momentum}.
+ * The state kind of {@link momentum}: its state holds a velocity shaped like the parameters.
  *
+ * @example
+ * ```ts
+ * import { momentum, type MomentumStateKind, type Optimizer, type OptimizerState } from "chainrule";
+ * const opt: Optimizer<MomentumStateKind> = momentum(0.1);
+ * const state: OptimizerState<MomentumStateKind, number[]> = opt.init([1, 2]);
+ * console.log(state.velocity); // [0, 0]
+ * ```
  * @category Optimizers
  */
 export interface MomentumStateKind extends OptimizerStateKind {

@@ -26,6 +26,13 @@ export type Schedule = (count: number) => Num;
 /**
  * A learning rate: a constant, or a {@link Schedule} of the update count.
  *
+ * @example
+ * ```ts
+ * import { sgd, type LearningRate } from "chainrule";
+ * const constant: LearningRate = 0.1;
+ * const decaying: LearningRate = (count) => 0.1 / (1 + count);
+ * console.log(sgd(constant).update(1, { count: 0 })[0], sgd(decaying).update(1, { count: 9 })[0]); // -0.1 -0.01
+ * ```
  * @category Optimizers
  */
 export type LearningRate = Num | Schedule;

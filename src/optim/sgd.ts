@@ -16,6 +16,12 @@ import {
 /**
  * The state of {@link sgd}: how many updates were made (what a schedule is evaluated at).
  *
+ * @example
+ * ```ts
+ * import { sgd, type SgdState } from "chainrule";
+ * const state: SgdState = sgd(0.1).init({ w: [1, 2] });
+ * console.log(state); // { count: 0 }
+ * ```
  * @category Optimizers
  */
 export interface SgdState {
@@ -26,6 +32,12 @@ export interface SgdState {
 /**
  * The state kind of {@link sgd} (its state does not depend on the parameters).
  *
+ * @example
+ * ```ts
+ * import { sgd, type Optimizer, type SgdStateKind } from "chainrule";
+ * const opt: Optimizer<SgdStateKind> = sgd(0.1);
+ * console.log(opt.init([1]).count); // 0
+ * ```
  * @category Optimizers
  */
 export interface SgdStateKind extends OptimizerStateKind {

@@ -13,6 +13,11 @@ import type { Primal } from "./types.js";
 /**
  * Options of {@link treeCodec} and {@link decodeTree}.
  *
+ * @example
+ * ```ts
+ * import { decodeTree } from "chainrule";
+ * console.log(decodeTree([0], [NaN], { allowNonFinite: true })); // { _tag: "Right", right: [NaN] }
+ * ```
  * @category Codecs
  */
 export interface TreeCodecOptions {
