@@ -46,3 +46,18 @@ export { explain, makeGraph, type MakeGraphOptions } from "./transforms/make-gra
 export { TreeDef } from "./tree/tree.js";
 export type { Aux, Primal, Tangent } from "./tree/types.js";
 export { treeLeaves, treeMap, treeStructure, type LeafOf, type ReplaceLeaves } from "./tree/ops.js";
+
+// ---- Parameters in and out, fp-ts interop, optimizers (issue 4: params) ----
+export { decodeTree, treeCodec, type TreeCodecOptions, type TreeTemplate } from "./tree/codec.js";
+export { tryCatchChainrule } from "./fp.js";
+export {
+  applyUpdates,
+  type LearningRate,
+  type Optimizer,
+  type OptimizerState,
+  type OptimizerStateKind,
+  type Schedule,
+} from "./optim/optimizer.js";
+export { sgd, type SgdState, type SgdStateKind } from "./optim/sgd.js";
+export { momentum, type MomentumState, type MomentumStateKind } from "./optim/momentum.js";
+export { adam, type AdamOptions, type AdamState, type AdamStateKind } from "./optim/adam.js";

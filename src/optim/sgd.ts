@@ -1,0 +1,77 @@
+/**
+ * Stochastic gradient descent.
+ */
+import { mul } from "../primitives/arithmetic.js";
+import { unflatten } from "../tree/tree.js";
+import {
+  flattenGrads,
+  negatedRate,
+  stateCount,
+  toSchedule,
+  type LearningRate,
+  type Optimizer,
+  type OptimizerStateKind,
+} from "./optimizer.js";
+
+/**
+ * The state of {@link sgd}: how many updates were made (what a schedule is evaluated at).
+ *
+ * @example
+ * ```ts
+ * import { sgd, type SgdState } from "chainrule";
+ * const state: SgdState = sgd(0.1).init({ w: [1, 2] });
+ * console.log(state); // { count: 0 }
+ * ```
+ * @category Optimizers
+ */
+export interface SgdState {
+  /** The number of updates made so far. */
+  readonly count: number;
+}
+
+/**
+ * The state kind of {@link sgd} (its state does not depend on the parameters).
+ *
+ * @example
+ * ```ts
+ * import { sgd, type Optimizer, type SgdStateKind } from "chainrule";
+ * const opt: Optimizer<SgdStateKind> = sgd(0.1);
+ * console.log(opt.init([1]).count); // 0
+ * ```
+ * @category Optimizers
+ */
+export interface SgdStateKind extends OptimizerStateKind {
+  readonly state: SgdState;
+}
+
+/**
+ * Plain (stochastic) gradient descent, as optax's `sgd` without momentum: the update is
+ * `−lr · g`.
+ *
+ * @param learningRate - a number, or a {@link Schedule} of the update count.
+ * @returns an {@link Optimizer} whose state is `{ count }`.
+ * @throws {@link ChainruleError} when `learningRate` is neither a number nor a function.
+ * @example
+ * ```ts
+ * import { applyUpdates, sgd } from "chainrule";
+ * const opt = sgd(0.1);
+ * const params = { w: [1, 2], b: 0 };
+ * const [updates, state] = opt.update({ w: [1, -1], b: 2 }, opt.init(params));
+ * console.log(updates); // { w: [-0.1, 0.1], b: -0.2 }
+ * console.log(applyUpdates(params, updates), state); // { w: [0.9, 2.1], b: -0.2 } { count: 1 }
+ * ```
+ * @category Optimizers
+ */
+export function sgd(learningRate: LearningRate): Optimizer<SgdStateKind> {
+  const schedule = toSchedule("sgd", learningRate);
+  return {
+    init: () => ({ count: 0 }),
+    update: <P>(grads: P, state: SgdState): [P, SgdState] => {
+      const count = stateCount("sgd.update", state);
+      const { leaves, def } = flattenGrads("sgd.update", grads);
+      const rate = negatedRate("sgd", schedule, count);
+      const updates = unflatten(def, leaves.map((g) => mul(g, rate))) as P;
+      return [updates, { count: count + 1 }];
+    },
+  };
+}
