@@ -31,9 +31,12 @@ export const INPUT: Primitive = anonymousPrimitive({
 export class IntBuffer {
   data = new Int32Array(64);
   length = 0;
+  // A plain field: reading a typed array's length costs more than a field on the hot path.
+  private capacity = 64;
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
+    if (this.length === this.capacity) {
+      this.capacity *= 2;
+      const next = new Int32Array(this.capacity);
       next.set(this.data);
       this.data = next;
     }

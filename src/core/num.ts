@@ -5,7 +5,7 @@
  * {@link Tracer}: a value that a transform is watching. Each tracer belongs to one trace
  * (one application of a transform, at one level); see `trace.ts`.
  */
-import { ChainruleError, TracerLeakError } from "../errors.js";
+import { ChainruleError, ConcretizationError, TracerLeakError } from "../errors.js";
 import type { Trace } from "./trace.js";
 
 /**
@@ -44,9 +44,20 @@ export abstract class Tracer {
   /** @internal Arithmetic and comparison operators would silently drop derivatives. */
   [Symbol.toPrimitive](hint: string): string {
     if (hint === "string") return this.toString();
+    const where = `a traced Num (inside ${this._trace.transform}) was used with a JavaScript operator such as + * < or if(...)`;
+    try {
+      toNumber(this);
+    } catch (e) {
+      // Under jit/makeGraph the value is abstract: the operator (often a host `if`) cannot be honoured.
+      if (e instanceof ConcretizationError) {
+        throw new ConcretizationError(
+          `${where}, but the value is abstract (it stands for every input). Select with where(cond, a, b) instead of if/else and ?:, and use add/mul/lt… instead of operators.`,
+        );
+      }
+      throw e;
+    }
     throw new ChainruleError(
-      `a traced Num (inside ${this._trace.transform}) was used with a JavaScript operator such as + * < or if(...): ` +
-        "operators do not track derivatives. Use chainrule's primitives (add, mul, lt, where, ...), " +
+      `${where}: operators do not track derivatives. Use chainrule's primitives (add, mul, lt, where, ...), ` +
         "or toNumber(x) when you really need the concrete value.",
     );
   }

@@ -11,10 +11,12 @@ export class ValueStore {
   private nums: Float64Array | undefined;
   private objs: Num[] | undefined;
   length: number;
+  private capacity: number;
 
   /** A store of `length` zeros (cotangents), or an empty one to push into (values). */
   constructor(length = 0) {
-    this.nums = new Float64Array(Math.max(length, 64));
+    this.capacity = Math.max(length, 64);
+    this.nums = new Float64Array(this.capacity);
     this.objs = undefined;
     this.length = length;
   }
@@ -36,8 +38,9 @@ export class ValueStore {
 
   push(v: Num): void {
     const i = this.length++;
-    if (this.objs === undefined && i === this.nums!.length) {
-      const next = new Float64Array(this.nums!.length * 2);
+    if (i === this.capacity && this.objs === undefined) {
+      this.capacity *= 2;
+      const next = new Float64Array(this.capacity);
       next.set(this.nums!);
       this.nums = next;
     }
