@@ -38,6 +38,14 @@ export { grad, valueAndGrad, type Argnums, type GradOf, type GradOptions } from 
 export { vjp, type Pullback } from "./transforms/vjp.js";
 export { jvp } from "./transforms/jvp.js";
 export { hessian, hvp, jacfwd, jacrev, type Jacobian } from "./transforms/jacobian.js";
+export {
+  customJvp,
+  customVjp,
+  type Cotangents,
+  type CustomJvpRules,
+  type CustomVjpRules,
+  type Tangents,
+} from "./transforms/custom.js";
 
 // Graphs
 export { Graph, type Equation } from "./core/graph.js";
