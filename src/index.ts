@@ -20,6 +20,7 @@ export {
   TracerLeakError,
   TreeDecodeError,
   TreeStructureError,
+  type GradientCheckEntry,
   type TreeDecodeProblem,
 } from "./errors.js";
 
@@ -46,6 +47,7 @@ export {
   type CustomVjpRules,
   type Tangents,
 } from "./transforms/custom.js";
+export { checkGrads, type CheckGradsOptions, type GradMode } from "./transforms/check-grads.js";
 
 // Graphs
 export { Graph, type Equation } from "./core/graph.js";
