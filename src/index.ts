@@ -47,6 +47,7 @@ export {
   type CustomVjpRules,
   type Tangents,
 } from "./transforms/custom.js";
+export { debugNans } from "./transforms/debug-nans.js";
 export { checkGrads, type CheckGradsOptions, type GradMode } from "./transforms/check-grads.js";
 
 // Graphs
