@@ -45,7 +45,6 @@ export {
   type Cotangents,
   type CustomJvpRules,
   type CustomVjpRules,
-  type Tangents,
 } from "./transforms/custom.js";
 export { debugNans } from "./transforms/debug-nans.js";
 export { checkGrads, type CheckGradsOptions, type GradMode } from "./transforms/check-grads.js";
@@ -56,5 +55,5 @@ export { explain, makeGraph, type MakeGraphOptions } from "./transforms/make-gra
 
 // Trees
 export { TreeDef } from "./tree/tree.js";
-export type { Aux, Primal, Tangent } from "./tree/types.js";
+export type { Aux, Primal, Tangent, Tangents } from "./tree/types.js";
 export { treeLeaves, treeMap, treeStructure, type LeafOf, type ReplaceLeaves } from "./tree/ops.js";

@@ -28,7 +28,7 @@ import { anonymousPrimitive, type Primitive, type RuleSet } from "../core/primit
 import { bind, withNewTrace } from "../core/trace.js";
 import { ChainruleError, ConcretizationError } from "../errors.js";
 import { flatten, flattenAs, unflatten, type TreeDef } from "../tree/tree.js";
-import type { Tangent } from "../tree/types.js";
+import type { Tangent, Tangents } from "../tree/types.js";
 import { argRoot, expectFunction } from "./common.js";
 import { StageTrace } from "./make-graph.js";
 
@@ -38,12 +38,6 @@ import { StageTrace } from "./make-graph.js";
  * @category Transforms
  */
 export type Cotangents<P extends readonly unknown[]> = Readonly<{ [K in keyof P]: Tangent<P[K]> | null }>;
-
-/**
- * One tangent tree per argument: what the `jvp` rule of {@link customJvp} receives.
- * @category Transforms
- */
-export type Tangents<P extends readonly unknown[]> = { [K in keyof P]: Tangent<P[K]> };
 
 /**
  * The rules of {@link customVjp}.
