@@ -28,3 +28,12 @@ expectError(checkGrads(f, [{ w: [1, 2] }]));
 
 // debugNans keeps the signature.
 expectType<typeof f>(debugNans(f));
+
+// Residuals written inline keep their shape (a tuple stays a tuple).
+customVjp((a: Num, b: Num) => mul(a, b), {
+  fwd: (a, b) => [mul(a, b), [a, b]],
+  bwd: ([a, b], ct) => {
+    expectType<Num>(a);
+    return [mul(ct, b), mul(ct, a)];
+  },
+});

@@ -278,7 +278,7 @@ function customFunction(
  * ```
  * @category Transforms
  */
-export function customVjp<F extends (...args: any[]) => unknown, Res>(f: F, rules: CustomVjpRules<F, Res>): F {
+export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F, rules: CustomVjpRules<F, Res>): F {
   expectFunction(f, "customVjp");
   if (typeof rules !== "object" || rules === null || typeof rules.fwd !== "function" || typeof rules.bwd !== "function") {
     throw new ChainruleError("customVjp(f, { fwd, bwd }) needs fwd: (...args) => [out, residuals] and bwd: (residuals, cotangent) => gradients");
