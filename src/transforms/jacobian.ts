@@ -178,6 +178,9 @@ function reverseJacobian(
  * (for `argnums` as an array: a tuple of such trees). For `f: (x: Num[]) => Num[]` it is
  * `number[][]`, row `i` = output `i`; for a scalar output it is the gradient.
  *
+ * `f` is called once per input leaf (once if there are none), each time with one input leaf
+ * moving; with `hasAux`, the aux of the first call is returned.
+ *
  * @param f - the function; its output may be any tree of `Num` (with `hasAux`, `[out, aux]`).
  * @param options - `argnums` (default 0) and `hasAux` (default false), as in `grad`.
  * @returns a function with `f`'s parameters returning the Jacobian (with `hasAux`, `[jacobian, aux]`).
