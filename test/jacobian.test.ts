@@ -239,6 +239,15 @@ describe("hvp", () => {
     expectClose(hvp(f)(x, v), jvp(grad(f), [x], [v])[1]);
   });
 
+  it("is differentiable in its direction (d/dv ⟨w, Hv⟩ = Hw) and in x (third derivatives)", () => {
+    const x = [0.3, -1.2, 0.8];
+    const w = [1, 2, -1];
+    const dot3 = (a: Num[], b: number[]) => add(add(mul(a[0]!, b[0]!), mul(a[1]!, b[1]!)), mul(a[2]!, b[2]!));
+    expectClose(grad((v: Num[]) => dot3(hvp(f)(x, v), w))([0.5, 0.5, 0.5]), matVec(hessian(f)(x), w));
+    // f = x0² x1 + x1 log(2 + x2²): ∂/∂x1 of (H e0)_0 = ∂/∂x1 (2 x1) = 2
+    expect(grad((y: Num) => hvp(f)([0.3, y, 0.8], [1, 0, 0])[0]!)(-1.2)).toBeCloseTo(2, 12);
+  });
+
   it("rejects a direction of another shape, naming the path", () => {
     expect(() => hvp(f)([1, 2, 3], [1, 2] as never)).toThrow(TreeStructureError);
     expect(() => hvp((p: { a: Num }) => square(p.a))({ a: 1 }, { b: 1 } as never)).toThrow(/v\.a|v\.b/);
