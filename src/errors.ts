@@ -105,30 +105,77 @@ export class ConcretizationError extends ChainruleError {}
 export class TracerLeakError extends ChainruleError {}
 
 /**
- * Thrown by `debugNans` when a primitive produces NaN.
+ * Thrown by `debugNans` when a primitive produces NaN from inputs that are not NaN. The
+ * message names the primitive and its equation (e.g. `log(-1) = NaN`) and, when it ran inside
+ * a derivative rule, the primitive whose rule it was.
  *
  * @example
  * ```ts
- * import { NonFiniteError } from "chainrule";
- * const e = new NonFiniteError("log produced NaN");
- * console.log(e.name); // "NonFiniteError"
+ * import { debugNans, log, NonFiniteError, type Num } from "chainrule";
+ * try {
+ *   debugNans((x: Num) => log(x))(-1);
+ * } catch (e) {
+ *   if (e instanceof NonFiniteError) console.log(e.primitive, e.rule); // "log" undefined
+ * }
  * ```
  * @category Errors
  */
-export class NonFiniteError extends ChainruleError {}
+export class NonFiniteError extends ChainruleError {
+  /** The primitive that produced NaN, e.g. `log`; undefined when not known (e.g. from compiled code). */
+  readonly primitive: string | undefined;
+  /** The primitive whose derivative rule was running when NaN appeared; undefined in the forward pass. */
+  readonly rule: string | undefined;
+  constructor(message: string, details: { readonly primitive?: string; readonly rule?: string | undefined } = {}) {
+    super(message);
+    this.primitive = details.primitive;
+    this.rule = details.rule;
+  }
+}
 
 /**
- * Thrown by `checkGrads` when derivatives disagree with finite differences.
+ * One derivative that `checkGrads` found wrong.
+ *
+ * @category Errors
+ */
+export interface GradientCheckEntry {
+  /** Which derivative: one path at order 1 (`args[0].w[3]`), `(p₁, p₂)` at order 2, and so on. */
+  readonly path: string;
+  /** The tree path of each differentiation, outermost last: `["args[0].w[3]"]` at order 1. */
+  readonly paths: readonly string[];
+  /** 1 for first derivatives, 2 for second, … */
+  readonly order: number;
+  /** How it was computed: `fwd`, `rev`, or at order 2 e.g. `fwd over rev` (jvp of the gradient). */
+  readonly mode: string;
+  /** The finite-difference estimate. */
+  readonly expected: number;
+  /** What automatic differentiation gave. */
+  readonly actual: number;
+}
+
+/**
+ * Thrown by `checkGrads` when derivatives disagree with finite differences; `.entries` lists
+ * the disagreeing derivatives, worst first.
  *
  * @example
  * ```ts
- * import { GradientCheckError } from "chainrule";
- * const e = new GradientCheckError("x: expected 1, got 2");
- * console.log(e.name); // "GradientCheckError"
+ * import { checkGrads, definePrimitive, sin, GradientCheckError, type Num } from "chainrule";
+ * const badCos = definePrimitive({ name: "badCos", impl: Math.cos, partials: ([x]) => [sin(x!)] }); // sign is wrong
+ * try {
+ *   checkGrads((x: Num) => badCos(x), [1]);
+ * } catch (e) {
+ *   if (e instanceof GradientCheckError) console.log(e.entries[0]!.path); // "args[0]"
+ * }
  * ```
  * @category Errors
  */
-export class GradientCheckError extends ChainruleError {}
+export class GradientCheckError extends ChainruleError {
+  /** Every derivative that disagrees, worst first (the message lists the first ten). */
+  readonly entries: readonly GradientCheckEntry[];
+  constructor(message: string, entries: readonly GradientCheckEntry[] = []) {
+    super(message);
+    this.entries = entries;
+  }
+}
 
 /**
  * One problem found while decoding a tree: where, and what.

@@ -20,6 +20,7 @@ export {
   TracerLeakError,
   TreeDecodeError,
   TreeStructureError,
+  type GradientCheckEntry,
   type TreeDecodeProblem,
 } from "./errors.js";
 
@@ -37,6 +38,16 @@ export { definePrimitive, type PrimitiveSpec } from "./core/primitive.js";
 export { grad, valueAndGrad, type Argnums, type GradOf, type GradOptions } from "./transforms/grad.js";
 export { vjp, type Pullback } from "./transforms/vjp.js";
 export { jvp } from "./transforms/jvp.js";
+export { hessian, hvp, jacfwd, jacrev, type Jacobian } from "./transforms/jacobian.js";
+export {
+  customJvp,
+  customVjp,
+  type Cotangents,
+  type CustomJvpRules,
+  type CustomVjpRules,
+} from "./transforms/custom.js";
+export { debugNans } from "./transforms/debug-nans.js";
+export { checkGrads, type CheckGradsOptions, type GradMode } from "./transforms/check-grads.js";
 
 // Graphs
 export { Graph, type Equation } from "./core/graph.js";
@@ -44,7 +55,7 @@ export { explain, makeGraph, type MakeGraphOptions } from "./transforms/make-gra
 
 // Trees
 export { TreeDef } from "./tree/tree.js";
-export type { Aux, Primal, Tangent } from "./tree/types.js";
+export type { Aux, Primal, Tangent, Tangents } from "./tree/types.js";
 export { treeLeaves, treeMap, treeStructure, type LeafOf, type ReplaceLeaves } from "./tree/ops.js";
 
 // ---- Parameters in and out, fp-ts interop, optimizers (issue 4: params) ----

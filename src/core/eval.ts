@@ -5,11 +5,17 @@
 import type { Primitive } from "./primitive.js";
 
 /**
- * Called when a primitive evaluated on numbers produced NaN, while `debugNans` is active.
- * `undefined` otherwise, so that outside `debugNans` the check costs one comparison.
+ * `hook` is called when a primitive evaluated on numbers produced NaN, while `debugNans` is
+ * active; `undefined` otherwise, so that outside `debugNans` the check costs one comparison.
+ * `rule` is the primitive whose derivative rule is running (set by `rules.ts` around each rule
+ * call, restored by `withNewTrace` when a trace closes), so that the hook can say where it was.
  */
-export const nanWatch: { hook: ((prim: Primitive, xs: readonly number[], out: number) => void) | undefined } = {
+export const nanWatch: {
+  hook: ((prim: Primitive, xs: readonly number[], out: number) => void) | undefined;
+  rule: Primitive | undefined;
+} = {
   hook: undefined,
+  rule: undefined,
 };
 
 /** Evaluates `prim` on numbers. */

@@ -48,9 +48,14 @@ export function dotHalves(...v: number[]): number {
   return s;
 }
 
-/** Product that treats a zero first factor as absorbing: a zero cotangent contributes zero. */
+/**
+ * Product in which a zero factor on either side is absorbing: a zero cotangent (or tangent)
+ * contributes zero even against a NaN or infinite local gradient. Both sides, because
+ * differentiating `scale(ct, ∂)` again swaps the roles (the JVP of a cotangent product is
+ * `scale(tangent of ∂, ct)`), and eager rules already skip exact zeros on either side.
+ */
 export function scale(c: number, d: number): number {
-  return c === 0 ? 0 : c * d;
+  return c === 0 || d === 0 ? 0 : c * d;
 }
 
 /** The helper table generated code receives as `$h`. */

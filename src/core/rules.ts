@@ -10,6 +10,7 @@
  * local gradient is NaN or infinite (the branch `where` discarded), and a local gradient of
  * exactly 0 or 1 adds no work at all.
  */
+import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
 import type { PartialsRule, Primitive } from "./primitive.js";
 import { add, neg, scale } from "../primitives/arithmetic.js";
@@ -51,14 +52,22 @@ export function times(c: Num, d: Num): Num {
 export function jvpTangent(p: Primitive, xs: readonly Num[], out: Num, ts: readonly Num[], params: unknown): Num {
   const rule = p.rule;
   if (rule === "zero") return 0;
-  if (rule.jvp !== undefined) return rule.jvp(xs, out, ts, params);
-  const d = partialsOf(p)(xs, out, params);
-  const terms: Num[] = [];
-  for (let i = 0; i < ts.length; i++) {
-    const t = ts[i]!;
-    if (t !== 0) terms.push(times(t, d[i]!));
+  const outer = nanWatch.rule; // for debugNans: "inside the rule of p" (no try/finally: see nanWatch)
+  nanWatch.rule = p;
+  let t: Num;
+  if (rule.jvp !== undefined) {
+    t = rule.jvp(xs, out, ts, params);
+  } else {
+    const d = partialsOf(p)(xs, out, params);
+    const terms: Num[] = [];
+    for (let i = 0; i < ts.length; i++) {
+      const ti = ts[i]!;
+      if (ti !== 0) terms.push(times(ti, d[i]!));
+    }
+    t = terms.length === 2 ? addNonzero(terms[0]!, terms[1]!) : sumOfNonzero(terms);
   }
-  return terms.length === 2 ? addNonzero(terms[0]!, terms[1]!) : sumOfNonzero(terms);
+  nanWatch.rule = outer;
+  return t;
 }
 
 function addNonzero(a: Num, b: Num): Num {
@@ -77,10 +86,18 @@ export function vjpCotangents(
 ): readonly Num[] {
   const rule = p.rule;
   if (rule === "zero") return xs.map(() => 0);
-  if (rule.vjp !== undefined) return rule.vjp(xs, out, ct, params);
-  const d = partialsOf(p)(xs, out, params);
-  const cts = new Array<Num>(d.length);
-  for (let i = 0; i < d.length; i++) cts[i] = times(ct, d[i]!);
+  const outer = nanWatch.rule; // for debugNans, as in jvpTangent
+  nanWatch.rule = p;
+  let cts: readonly Num[];
+  if (rule.vjp !== undefined) {
+    cts = rule.vjp(xs, out, ct, params);
+  } else {
+    const d = partialsOf(p)(xs, out, params);
+    const c = new Array<Num>(d.length);
+    for (let i = 0; i < d.length; i++) c[i] = times(ct, d[i]!);
+    cts = c;
+  }
+  nanWatch.rule = outer;
   return cts;
 }
 

@@ -10,7 +10,7 @@
 import { ChainruleError } from "../errors.js";
 import { describeValue, leakError, Tracer, type Num } from "./num.js";
 import type { Primitive } from "./primitive.js";
-import { evalPrimitive } from "./eval.js";
+import { evalPrimitive, nanWatch } from "./eval.js";
 
 /**
  * One application of a transform: it owns the tracers it made and interprets the primitives
@@ -58,12 +58,19 @@ export function currentLevel(): number {
 export function withNewTrace<T extends Trace, R>(make: (level: number) => T, body: (trace: T) => R): R {
   const trace = make(stack.length + 1);
   stack.push(trace);
+  const rule = nanWatch.rule; // a rule that threw inside body must not stay "running"
   try {
     return body(trace);
   } finally {
     stack.pop();
     trace.active = false;
+    nanWatch.rule = rule;
   }
+}
+
+/** The open traces, outermost first (read only; `debugNans` looks for staging traces). */
+export function openTraces(): readonly Trace[] {
+  return stack;
 }
 
 /**

@@ -230,16 +230,18 @@ export const sign: (x: Num) => Num = op1(SIGN);
 
 // ---- scale (internal) --------------------------------------------------------------------------
 /**
- * `c · d`, except that a zero `c` gives 0 even when `d` is NaN or infinite. Derived rules
- * multiply cotangents and tangents by local gradients with it: a zero cotangent contributes
- * zero, which is what keeps a branch that `where` discarded from turning a gradient into NaN.
+ * `c · d`, except that a zero factor on either side gives 0 even when the other is NaN or
+ * infinite. Derived rules multiply cotangents and tangents by local gradients with it: a zero
+ * cotangent contributes zero, which is what keeps a branch that `where` discarded from turning
+ * a gradient into NaN. Either side, because at the next order the roles swap: the JVP of
+ * `scale(ct, ∂)` contains `scale(tangent of ∂, ct)`, where the zero is the second factor.
  */
 export const SCALE = builtin({
   name: "scale",
   arity: 2,
   impl: scaleNum,
   rule: { partials: ([c, d]) => [d!, c!] },
-  emit: ([c, d]) => `(${c} === 0 ? 0 : ${c} * ${d})`,
+  emit: ([c, d]) => `(${c} === 0 || ${d} === 0 ? 0 : ${c} * ${d})`,
 });
-/** `c · d` with a zero `c` absorbing (see {@link SCALE}). Internal. */
+/** `c · d` with a zero on either side absorbing (see {@link SCALE}). Internal. */
 export const scale: (c: Num, d: Num) => Num = op2(SCALE);

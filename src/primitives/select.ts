@@ -27,12 +27,26 @@ export const WHERE = builtin({
 /**
  * `a` where `cond` is truthy (nonzero and not NaN, or `true`), else `b`. The gradient flows
  * only into the selected branch, and a NaN in the other branch never reaches it.
+ *
+ * NaN-safe at every order, in reverse and forward mode, eagerly and under `jit`: the discarded
+ * branch receives no cotangent or tangent (or an exact zero), and a zero (co)tangent times any
+ * local gradient — NaN and ±Infinity included — contributes zero. So
+ * `grad(x => where(gt(x, 0), sqrt(x), 0))(-1)` is `0`, and so are its second derivatives; no
+ * "double where" is needed. It does not hide a NaN in the *selected* branch
+ * (`where(lt(x, 0), sqrt(x), 0)` has gradient NaN at -1, as `sqrt` has), and `debugNans` still
+ * reports the NaN the discarded branch computes (write `sqrt(where(c, x, 1))` if that matters).
+ *
+ * @param cond - the condition: a `Num` (truthy when nonzero and not NaN; comparisons give 1 or 0) or a boolean.
+ * @param a - the value where `cond` is truthy.
+ * @param b - the value elsewhere.
+ * @returns `a` or `b`.
  * @example
  * ```ts
  * import { grad, gt, sqrt, where, type Num } from "chainrule";
  * const f = (x: Num) => where(gt(x, 0), sqrt(x), 0);
  * console.log(grad(f)(4)); // 0.25
  * console.log(grad(f)(-1)); // 0, not NaN
+ * console.log(grad(grad(f))(-1)); // 0
  * ```
  * @category Primitives
  */

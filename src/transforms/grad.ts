@@ -40,7 +40,8 @@ interface ValueAndGrads {
   readonly aux: unknown;
 }
 
-function valueAndGrads(
+/** @internal The gradient engine behind `grad`, `valueAndGrad` and `hvp`. */
+export function valueAndGrads(
   f: (...args: unknown[]) => unknown,
   args: unknown[],
   argnums: Argnums,

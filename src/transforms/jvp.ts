@@ -8,7 +8,7 @@ import { describeValue, Tracer, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
 import { jvpTangent } from "../core/rules.js";
 import { bind, Trace, withNewTrace } from "../core/trace.js";
-import type { Primal, Tangent } from "../tree/types.js";
+import type { Primal, Tangents } from "../tree/types.js";
 import { flatten, flattenAs, unflatten } from "../tree/tree.js";
 import { argRoot, expectFunction } from "./common.js";
 
@@ -82,7 +82,7 @@ export class JvpTrace extends Trace {
 export function jvp<F extends (...args: any[]) => unknown>(
   f: F,
   primals: Parameters<F>,
-  tangents: { [K in keyof Parameters<F>]: Tangent<Parameters<F>[K]> },
+  tangents: Tangents<Parameters<F>>,
 ): [Primal<ReturnType<F>>, Primal<ReturnType<F>>] {
   expectFunction(f, "jvp");
   if (!Array.isArray(primals)) throw new ChainruleError(`jvp expects primals as an array of arguments, got ${describeValue(primals)}`);

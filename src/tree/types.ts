@@ -39,15 +39,31 @@ export type Primal<T> = T extends Num
  * ```
  * @category Trees
  */
-export type Tangent<T> = T extends Num
-  ? Num
-  : T extends (...args: never[]) => unknown
-    ? never
-    : T extends readonly unknown[]
-      ? { [K in keyof T]: Tangent<T[K]> }
-      : T extends object
+export type Tangent<T> = 0 extends 1 & T
+  ? any // T is any (e.g. while TypeScript is still inferring a generic argument): no constraint
+  : T extends Num
+    ? Num
+    : T extends (...args: never[]) => unknown
+      ? never
+      : T extends readonly unknown[]
         ? { [K in keyof T]: Tangent<T[K]> }
-        : never;
+        : T extends object
+          ? { [K in keyof T]: Tangent<T[K]> }
+          : never;
+
+/**
+ * One tangent tree per parameter of a function with parameters `P` (a tuple stays a tuple):
+ * the `tangents` of `jvp`, and what a `customJvp` rule receives.
+ *
+ * @example
+ * ```ts
+ * import type { Num, Tangents } from "chainrule";
+ * const t: Tangents<[Num, { w: Num[] }]> = [1, { w: [0, 1] }];
+ * console.log(t.length); // 2
+ * ```
+ * @category Trees
+ */
+export type Tangents<P extends readonly unknown[]> = { [K in keyof P]: Tangent<P[K]> };
 
 /**
  * The auxiliary data of `hasAux`, as it comes back: `Num` leaves become numbers; anything else

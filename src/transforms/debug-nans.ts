@@ -1,0 +1,88 @@
+/**
+ * `debugNans(f)`: while `f` runs — with every derivative computed inside it — the first
+ * primitive that produces NaN from inputs that are not NaN throws `NonFiniteError`, as JAX's
+ * `debug_nans`. Outside it NaN propagates like in plain JavaScript and costs nothing: the check
+ * on numbers is one comparison against `nanWatch.hook` (core/eval.ts), which is `undefined`
+ * unless a `debugNans` function is running.
+ */
+import { formatNumber } from "../core/graph.js";
+import { nanWatch } from "../core/eval.js";
+import type { Primitive } from "../core/primitive.js";
+import { currentLevel, openTraces } from "../core/trace.js";
+import { NonFiniteError } from "../errors.js";
+import { expectFunction } from "./common.js";
+import { StageTrace } from "./make-graph.js";
+
+const MAX_SHOWN = 8;
+
+/** The equation `prim(x₀, x₁, …) = out`, with long argument lists shortened. */
+function equation(prim: Primitive, xs: readonly number[], out: number): string {
+  const shown = xs.slice(0, MAX_SHOWN).map(formatNumber);
+  if (xs.length > MAX_SHOWN) shown.push(`… ${xs.length - MAX_SHOWN} more`);
+  return `${prim.name}(${shown.join(", ")}) = ${formatNumber(out)}`;
+}
+
+/** The hook `debugNans` installs: throws for NaN made from non-NaN inputs. */
+function onNan(prim: Primitive, xs: readonly number[], out: number): void {
+  for (let i = 0; i < xs.length; i++) if (xs[i] !== xs[i]) return; // NaN in, NaN out: not produced here
+  const rule = nanWatch.rule;
+  const where = rule === undefined ? "in the forward pass" : `inside the derivative rule of ${rule.name}`;
+  throw new NonFiniteError(
+    `debugNans: ${equation(prim, xs, out)} — the primitive ${prim.name} produced NaN from inputs that are not NaN, ${where}. ` +
+      (rule === undefined
+        ? "(This is reported even in a branch that where(...) discards later, as JAX does.)"
+        : `Its value was not NaN, but its derivative is not defined here (or its rule computed NaN in a branch that where(...) discards).`),
+    { primitive: prim.name, rule: rule?.name },
+  );
+}
+
+/**
+ * Runs `f` with NaN checking: the first primitive whose value is NaN while its inputs were not —
+ * in the forward pass, in a derivative rule (`debugNans(grad(f))` checks the backward pass
+ * too), or in a branch that `where` later discards — throws {@link NonFiniteError} naming that
+ * primitive, its equation (e.g. `log(-1) = NaN`) and, inside a rule, the primitive whose rule it
+ * is. A NaN that comes in through an input is not reported where it merely passes through.
+ * Nesting is safe; outside `debugNans` nothing is checked and NaN propagates.
+ *
+ * Under `jit` or `makeGraph` values are abstract: calling a `debugNans` function while a graph
+ * is being staged marks that graph (`checkNans`), and code compiled from it checks every
+ * equation's value when it runs.
+ *
+ * @param f - any function.
+ * @returns a function with the same signature as `f`, checking for NaN while it runs.
+ * @throws {@link NonFiniteError} (when called) at the first NaN produced.
+ * @example
+ * ```ts
+ * import { debugNans, grad, log, mul, NonFiniteError, type Num } from "chainrule";
+ * const f = (x: Num) => mul(x, log(x));
+ * console.log(grad(f)(-1)); // NaN, silently
+ * try {
+ *   debugNans(grad(f))(-1);
+ * } catch (e) {
+ *   if (e instanceof NonFiniteError) console.log(e.message); // debugNans: log(-1) = NaN — ...
+ * }
+ * ```
+ * @category Transforms
+ */
+export function debugNans<F extends (...args: any[]) => unknown>(f: F): F {
+  expectFunction(f, "debugNans");
+  const checked = (...args: unknown[]): unknown => {
+    // Staged values are abstract: ask compiled code to check instead.
+    for (const t of openTraces()) if (t instanceof StageTrace) t.graph.checkNans = true;
+    const hook = nanWatch.hook;
+    const rule = nanWatch.rule;
+    // Outside every trace and every debugNans, a rule mark is normally stale — left by a rule
+    // that threw during a top-level backward pass, where no trace closes to restore it. (The
+    // rare legitimate case, debugNans called by a custom rule there, only loses the rule's name
+    // from its messages.)
+    if (hook === undefined && currentLevel() === 0) nanWatch.rule = undefined;
+    nanWatch.hook = onNan;
+    try {
+      return f(...args);
+    } finally {
+      nanWatch.hook = hook;
+      nanWatch.rule = rule;
+    }
+  };
+  return checked as F;
+}

@@ -1,0 +1,344 @@
+/**
+ * Jacobians and Hessians: `jacfwd` (one forward-mode pass per input leaf), `jacrev` (one
+ * reverse-mode trace, one pullback per output leaf), `hessian` (`jacfwd ∘ jacrev`) and `hvp`
+ * (a Hessian-vector product, forward over reverse, without forming the Hessian).
+ *
+ * Layout (as JAX): the output tree with each leaf replaced by a tree shaped like the
+ * differentiated argument — for `argnums` given as an array, by a tuple of such trees, one per
+ * argument. For `f: (x: Num[]) => Num[]` the Jacobian is `number[][]` with row `i` = output `i`.
+ */
+import { backward, zeroCotangents } from "../core/backward.js";
+import type { Num } from "../core/num.js";
+import { withNewTrace } from "../core/trace.js";
+import { ChainruleError } from "../errors.js";
+import { flatten, flattenAs, unflatten, type TreeDef } from "../tree/tree.js";
+import type { Aux, Primal, Tangent } from "../tree/types.js";
+import { argRoot, expectFunction, lowerAux, normalizeArgnums, splitAux, type Argnums } from "./common.js";
+import { valueAndGrads, type GradOf, type GradOptions } from "./grad.js";
+import { JvpTrace } from "./jvp.js";
+import { gradientOf, ReverseTrace, traceArgument, type ReverseTracer, type TracedArgument } from "./vjp.js";
+
+/**
+ * The type of a Jacobian: the output tree type `Out` with every `Num` leaf replaced by `In`
+ * (the type of the gradient of one output leaf). `Jacobian<Num[], number[]>` is `number[][]`.
+ *
+ * @example
+ * ```ts
+ * import type { Jacobian, Num } from "chainrule";
+ * const j: Jacobian<{ u: Num; v: Num }, number[]> = { u: [1, 0], v: [0, 1] };
+ * console.log(j.u);
+ * ```
+ * @category Transforms
+ */
+export type Jacobian<Out, In> = Out extends Num
+  ? In
+  : Out extends (...args: never[]) => unknown
+    ? never
+    : Out extends readonly unknown[]
+      ? { -readonly [K in keyof Out]: Jacobian<Out[K], In> }
+      : Out extends object
+        ? { -readonly [K in keyof Out]: Jacobian<Out[K], In> }
+        : never;
+
+/** Every element of a parameter tuple after the first. */
+type Tail<P extends readonly unknown[]> = P extends readonly [unknown, ...infer R] ? R : [];
+
+// ---- the shared implementation -------------------------------------------------------------------
+
+/**
+ * Rebuilds one output leaf's row — its gradient over the differentiated arguments, whose
+ * structures are `defs` — from the flat `values`: one tree, or a tuple of trees.
+ */
+function row(defs: readonly TreeDef[], values: readonly Num[], single: boolean): unknown {
+  let k = 0;
+  const trees = defs.map((def) => {
+    const part = values.slice(k, k + def.numLeaves);
+    k += def.numLeaves;
+    return unflatten(def, part);
+  });
+  return single ? trees[0] : trees;
+}
+
+function checkSameStructure(first: TreeDef | undefined, def: TreeDef, transform: string): void {
+  if (first !== undefined && !first.equals(def)) {
+    throw new ChainruleError(
+      `${transform}: the function returned trees of different structures for different tangent directions (${String(first)} and ${String(def)}); its output structure must not depend on the values`,
+    );
+  }
+}
+
+/** The forward-mode Jacobian: one JVP per input leaf (one call of `f` each). */
+function forwardJacobian(
+  f: (...args: unknown[]) => unknown,
+  args: unknown[],
+  argnums: Argnums,
+  hasAux: boolean,
+  transform: string,
+): { jac: unknown; aux: unknown } {
+  const positions = normalizeArgnums(argnums, args.length, transform);
+  const flat = positions.map((k) => flatten(args[k], argRoot(k, args.length), `${transform}: argument`));
+  const defs = flat.map((a) => a.def);
+  const inputs = flat.flatMap((a) => a.leaves);
+  const n = inputs.length;
+  let outDef: TreeDef | undefined;
+  let aux: unknown;
+  // columns[k][j] = ∂ out_j / ∂ in_k
+  const columns: Num[][] = [];
+  const runs = Math.max(n, 1); // with no input leaves, still call f once for its output structure
+  for (let col = 0; col < runs; col++) {
+    withNewTrace(
+      (level) => new JvpTrace(level, transform),
+      (trace) => {
+        const callArgs = args.slice();
+        let k = 0;
+        positions.forEach((p, a) => {
+          const { leaves, def } = flat[a]!;
+          callArgs[p] = unflatten(
+            def,
+            leaves.map((x) => trace.lift(x, k++ === col ? 1 : 0)),
+          );
+        });
+        let out = f(...callArgs);
+        if (hasAux) {
+          let a: unknown;
+          [out, a] = splitAux(out, transform);
+          if (col === 0) aux = lowerAux(a, trace);
+        }
+        const { leaves, def } = flatten(out, "", `${transform}: output`);
+        checkSameStructure(outDef, def, transform);
+        outDef = def;
+        if (n > 0) columns.push(leaves.map((x) => trace.split(x)[1]));
+      },
+    );
+  }
+  const m = outDef!.numLeaves;
+  const rows = new Array<unknown>(m);
+  for (let j = 0; j < m; j++) {
+    rows[j] = row(
+      defs,
+      columns.map((c) => c[j]!),
+      typeof argnums === "number",
+    );
+  }
+  return { jac: unflatten(outDef!, rows), aux };
+}
+
+/** The reverse-mode Jacobian: one trace of `f`, one pullback per output leaf. */
+function reverseJacobian(
+  f: (...args: unknown[]) => unknown,
+  args: unknown[],
+  argnums: Argnums,
+  hasAux: boolean,
+  transform: string,
+): { jac: unknown; aux: unknown } {
+  const positions = normalizeArgnums(argnums, args.length, transform);
+  const { trace, traced, outDef, outIds, aux } = withNewTrace(
+    (level) => new ReverseTrace(level, transform),
+    (trace) => {
+      const callArgs = args.slice();
+      const traced: TracedArgument[] = positions.map((k) => {
+        const [tree, record] = traceArgument(trace, args[k], argRoot(k, args.length), `${transform}: argument`);
+        callArgs[k] = tree;
+        return record;
+      });
+      let out = f(...callArgs);
+      let aux: unknown;
+      if (hasAux) {
+        let a: unknown;
+        [out, a] = splitAux(out, transform);
+        aux = lowerAux(a, trace);
+      }
+      const { leaves, def } = flatten(out, "", `${transform}: output`);
+      // An output that is not a variable of this trace does not depend on the inputs.
+      const outIds = leaves.map((x) => (typeof x !== "number" && x._trace === trace ? (x as ReverseTracer)._id : -1));
+      return { trace, traced, outDef: def, outIds, aux };
+    },
+  );
+  const single = typeof argnums === "number";
+  const rows = outIds.map((id) => {
+    const ct = zeroCotangents(trace.graph);
+    if (id >= 0) {
+      ct[id] = 1;
+      backward(trace.graph, trace.vals, ct);
+    }
+    const grads = traced.map((a) => gradientOf(a, ct));
+    return single ? grads[0] : grads;
+  });
+  return { jac: unflatten(outDef, rows), aux };
+}
+
+// ---- jacfwd --------------------------------------------------------------------------------------
+
+/**
+ * The Jacobian of `f` by forward mode: `jacfwd(f)(...args)` differentiates every output leaf
+ * with respect to `args[0]` (or the arguments in `argnums`) with one JVP per input leaf.
+ * Prefer it when there are fewer inputs than outputs. Composes with every transform.
+ *
+ * Layout (as JAX): the output tree with each leaf replaced by a tree shaped like the argument
+ * (for `argnums` as an array: a tuple of such trees). For `f: (x: Num[]) => Num[]` it is
+ * `number[][]`, row `i` = output `i`; for a scalar output it is the gradient.
+ *
+ * `f` is called once per input leaf (once if there are none), each time with one input leaf
+ * moving; with `hasAux`, the aux of the first call is returned.
+ *
+ * @param f - the function; its output may be any tree of `Num` (with `hasAux`, `[out, aux]`).
+ * @param options - `argnums` (default 0) and `hasAux` (default false), as in `grad`.
+ * @returns a function with `f`'s parameters returning the Jacobian (with `hasAux`, `[jacobian, aux]`).
+ * @throws {@link TreeStructureError} when a differentiated argument or the output is not a tree of `Num`.
+ * @throws {@link ChainruleError} when `argnums` is negative or out of range.
+ * @example
+ * ```ts
+ * import { jacfwd, mul, sin, type Num } from "chainrule";
+ * const f = (x: Num[]) => [mul(x[0]!, x[1]!), sin(x[0]!)];
+ * console.log(jacfwd(f)([2, 3])); // [[3, 2], [cos 2, 0]]
+ * ```
+ * @category Transforms
+ */
+export function jacfwd<P extends any[], const R extends readonly [unknown, unknown], const A extends Argnums = 0>(
+  f: (...args: P) => R,
+  options: GradOptions<A, true> & { readonly hasAux: true },
+): (...args: P) => [Jacobian<R[0], GradOf<P, A>>, Aux<R[1]>];
+export function jacfwd<F extends (...args: any[]) => unknown>(
+  f: F,
+): (...args: Parameters<F>) => Jacobian<ReturnType<F>, Primal<Parameters<F>[0]>>;
+export function jacfwd<F extends (...args: any[]) => unknown, const A extends Argnums = 0>(
+  f: F,
+  options: GradOptions<A, false>,
+): (...args: Parameters<F>) => Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>;
+export function jacfwd(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
+  expectFunction(f, "jacfwd");
+  const { argnums = 0, hasAux = false } = options;
+  return (...args: unknown[]) => {
+    const r = forwardJacobian(f, args, argnums, hasAux, "jacfwd");
+    return hasAux ? [r.jac, r.aux] : r.jac;
+  };
+}
+
+// ---- jacrev --------------------------------------------------------------------------------------
+
+/**
+ * The Jacobian of `f` by reverse mode: `f` is traced once and each output leaf is pulled back
+ * through that one trace. Prefer it when there are fewer outputs than inputs. Same layout and
+ * options as {@link jacfwd}; composes with every transform.
+ *
+ * @param f - the function; its output may be any tree of `Num` (with `hasAux`, `[out, aux]`).
+ * @param options - `argnums` (default 0) and `hasAux` (default false), as in `grad`.
+ * @returns a function with `f`'s parameters returning the Jacobian (with `hasAux`, `[jacobian, aux]`).
+ * @throws {@link TreeStructureError} when a differentiated argument or the output is not a tree of `Num`.
+ * @throws {@link ChainruleError} when `argnums` is negative or out of range.
+ * @example
+ * ```ts
+ * import { jacrev, add, mul, type Num } from "chainrule";
+ * const f = (p: { a: Num; b: Num }) => ({ s: add(p.a, p.b), m: mul(p.a, p.b) });
+ * console.log(jacrev(f)({ a: 2, b: 3 })); // { s: { a: 1, b: 1 }, m: { a: 3, b: 2 } }
+ * ```
+ * @category Transforms
+ */
+export function jacrev<P extends any[], const R extends readonly [unknown, unknown], const A extends Argnums = 0>(
+  f: (...args: P) => R,
+  options: GradOptions<A, true> & { readonly hasAux: true },
+): (...args: P) => [Jacobian<R[0], GradOf<P, A>>, Aux<R[1]>];
+export function jacrev<F extends (...args: any[]) => unknown>(
+  f: F,
+): (...args: Parameters<F>) => Jacobian<ReturnType<F>, Primal<Parameters<F>[0]>>;
+export function jacrev<F extends (...args: any[]) => unknown, const A extends Argnums = 0>(
+  f: F,
+  options: GradOptions<A, false>,
+): (...args: Parameters<F>) => Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>;
+export function jacrev(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
+  expectFunction(f, "jacrev");
+  const { argnums = 0, hasAux = false } = options;
+  return (...args: unknown[]) => {
+    const r = reverseJacobian(f, args, argnums, hasAux, "jacrev");
+    return hasAux ? [r.jac, r.aux] : r.jac;
+  };
+}
+
+// ---- hessian -------------------------------------------------------------------------------------
+
+/**
+ * The Hessian of `f`: `jacfwd(jacrev(f))` (forward over reverse, as JAX). For
+ * `f: (x: Num[]) => Num` it is `number[][]` with `H[i][j] = ∂²f/∂xᵢ∂xⱼ`; in general the
+ * Jacobian of the Jacobian, in the layout of {@link jacfwd}. `argnums` and `hasAux` apply to
+ * both levels.
+ *
+ * @param f - the function (usually scalar-valued; with `hasAux`, `[out, aux]`).
+ * @param options - `argnums` (default 0) and `hasAux` (default false), as in `grad`.
+ * @returns a function with `f`'s parameters returning the Hessian (with `hasAux`, `[hessian, aux]`).
+ * @throws {@link TreeStructureError} when a differentiated argument or the output is not a tree of `Num`.
+ * @throws {@link ChainruleError} when `argnums` is negative or out of range.
+ * @example
+ * ```ts
+ * import { hessian, mul, type Num } from "chainrule";
+ * const f = (x: Num[]) => mul(mul(x[0]!, x[0]!), x[1]!); // x0² x1
+ * console.log(hessian(f)([2, 3])); // [[6, 4], [4, 0]]
+ * ```
+ * @category Transforms
+ */
+export function hessian<P extends any[], const R extends readonly [unknown, unknown], const A extends Argnums = 0>(
+  f: (...args: P) => R,
+  options: GradOptions<A, true> & { readonly hasAux: true },
+): (...args: P) => [Jacobian<Jacobian<R[0], GradOf<P, A>>, GradOf<P, A>>, Aux<R[1]>];
+export function hessian<F extends (...args: any[]) => unknown>(
+  f: F,
+): (...args: Parameters<F>) => Jacobian<Jacobian<ReturnType<F>, Primal<Parameters<F>[0]>>, Primal<Parameters<F>[0]>>;
+export function hessian<F extends (...args: any[]) => unknown, const A extends Argnums = 0>(
+  f: F,
+  options: GradOptions<A, false>,
+): (...args: Parameters<F>) => Jacobian<Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>, GradOf<Parameters<F>, A>>;
+export function hessian(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
+  expectFunction(f, "hessian");
+  const { argnums = 0, hasAux = false } = options;
+  const inner = (...args: unknown[]) => {
+    const r = reverseJacobian(f, args, argnums, hasAux, "hessian");
+    return hasAux ? [r.jac, r.aux] : r.jac;
+  };
+  return (...args: unknown[]) => {
+    const r = forwardJacobian(inner, args, argnums, hasAux, "hessian");
+    return hasAux ? [r.jac, r.aux] : r.jac;
+  };
+}
+
+// ---- hvp -----------------------------------------------------------------------------------------
+
+/**
+ * The Hessian-vector product of a scalar function: `hvp(f)(x, v, ...rest)` is `H·v`, where
+ * `H` is the Hessian of `f` with respect to `x` at `x` (a tree), computed forward over reverse
+ * (`jvp` of `grad`) at the cost of about one gradient — the Hessian is never formed. `v` is a
+ * tree shaped like `x`; the result is too. Arguments after `v` pass to `f` untouched.
+ *
+ * @param f - a function returning a scalar `Num`; its first argument is differentiated.
+ * @returns `(x, v, ...rest) => H·v`, a tree shaped like `x`.
+ * @throws {@link TreeStructureError} when `x` is not a tree of numbers or `v` has another structure.
+ * @throws {@link NonScalarOutputError} when `f` returns an array or object.
+ * @example
+ * ```ts
+ * import { hvp, mul, type Num } from "chainrule";
+ * const f = (x: Num[]) => mul(mul(x[0]!, x[0]!), x[1]!); // H = [[2 x1, 2 x0], [2 x0, 0]]
+ * console.log(hvp(f)([2, 3], [1, 0])); // [6, 4]
+ * ```
+ * @category Transforms
+ */
+export function hvp<F extends (x: any, ...rest: any[]) => Num>(
+  f: F,
+): (x: Parameters<F>[0], v: Tangent<Parameters<F>[0]>, ...rest: Tail<Parameters<F>>) => Primal<Parameters<F>[0]> {
+  expectFunction(f, "hvp");
+  return ((x: unknown, v: unknown, ...rest: unknown[]) =>
+    withNewTrace(
+      (level) => new JvpTrace(level, "hvp"),
+      (trace) => {
+        const { leaves, def } = flatten(x, "x", "hvp: x");
+        const ts = flattenAs(def, v, "v", "hvp: v (the direction, shaped like x)");
+        const xt = unflatten(
+          def,
+          leaves.map((p, k) => trace.lift(p, ts[k]!)),
+        );
+        const { grads } = valueAndGrads(f as (...args: unknown[]) => unknown, [xt, ...rest], 0, false, "hvp");
+        const { leaves: g } = flatten(grads[0], "", "hvp: gradient");
+        return unflatten(
+          def,
+          g.map((y) => trace.split(y)[1]),
+        );
+      },
+    )) as never;
+}
