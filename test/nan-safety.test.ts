@@ -138,7 +138,7 @@ describe("with an abstract condition (staged, as under jit): a zero cotangent co
   const g = (x: Num) => where(gt(x, 0), log(x), div(1, x)); // both branches blow up somewhere
   const run = (h: (x: Num) => Num, x: number) => {
     const staged = makeGraph(h)(1); // traced at 1, evaluated elsewhere: no re-tracing
-    return evaluate(staged, [x])[staged.outputs[0]!];
+    return evaluate(staged, [x]).get(staged.outputs[0]!);
   };
   it("first and second order, reverse and forward, at points where the other branch is NaN", () => {
     for (const h of [grad(f), grad(grad(f)), (x: Num) => jvp(f, [x], [1])[1], (x: Num) => jvp(grad(f), [x], [1])[1]]) {

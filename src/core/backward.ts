@@ -30,6 +30,8 @@ export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
     const xs = g.operands(i, vals);
     const params = hasParams ? g.params.get(i) : undefined;
     const s = argStart[i]!;
+    const outer = nanWatch.rule; // for debugNans: what runs now is p's rule (see rules.ts)
+    nanWatch.rule = p;
     if (p.rule.vjp === undefined) {
       // The seed's rule: each input's cotangent is upstream × local gradient.
       const d = partialsOf(p)(xs, vals.get(i), params);
@@ -55,6 +57,7 @@ export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
         if (r >= 0) accumulateAt(ct, r, cts[j]!);
       }
     }
+    nanWatch.rule = outer;
   }
 }
 

@@ -158,7 +158,7 @@ function reverseJacobian(
   const rows = outIds.map((id) => {
     const ct = zeroCotangents(trace.graph);
     if (id >= 0) {
-      ct[id] = 1;
+      ct.set(id, 1);
       backward(trace.graph, trace.vals, ct);
     }
     const grads = traced.map((a) => gradientOf(a, ct));
