@@ -13,6 +13,7 @@ import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
 import { accumulate, partialsOf, times } from "./rules.js";
 import { ValueStore } from "./values.js";
+import { ALL_PARTIALS } from "./primitive.js";
 
 /**
  * Propagates cotangents backward through `g`. `ct[i]` holds the cotangent of variable `i`
@@ -34,7 +35,10 @@ export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
     nanWatch.rule = p;
     if (p.rule.vjp === undefined) {
       // The seed's rule: each input's cotangent is upstream × local gradient.
-      const d = partialsOf(p)(xs, vals.get(i), params);
+      const n = argStart[i + 1]! - s;
+      let needed = n > 31 ? ALL_PARTIALS : 0;
+      for (let j = 0; j < n && j < 31; j++) if (args[s + j]! >= 0) needed |= 1 << j;
+      const d = partialsOf(p)(xs, vals.get(i), params, needed);
       for (let j = 0; j < d.length; j++) {
         const r = args[s + j]!;
         if (r < 0) continue; // constants take no gradient

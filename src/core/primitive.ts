@@ -14,8 +14,16 @@ import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
 import { bind, bind1, bind2 } from "./trace.js";
 
-/** Local gradient: `[∂out/∂x₀, ∂out/∂x₁, …]` at the inputs `xs` with output `out`. */
-export type PartialsRule = (xs: readonly Num[], out: Num, params: unknown) => readonly Num[];
+/**
+ * Local gradient: `[∂out/∂x₀, ∂out/∂x₁, …]` at the inputs `xs` with output `out`. `needed` has
+ * bit `i` set when input `i`'s partial will be used (inputs that are constants to the transform
+ * need none); a rule may return 0 for the others, which saves work and keeps a NaN it would
+ * compute there (e.g. `log 0` in `pow`'s exponent partial) away from `debugNans`.
+ */
+export type PartialsRule = (xs: readonly Num[], out: Num, params: unknown, needed: number) => readonly Num[];
+
+/** `needed` with every input's partial wanted. */
+export const ALL_PARTIALS = -1;
 /** Forward rule: the output tangent, given input tangents (`0` is a zero tangent). */
 export type JvpRule = (xs: readonly Num[], out: Num, tangents: readonly Num[], params: unknown) => Num;
 /** Reverse rule: one cotangent per input (`0` for none), given the output cotangent. */

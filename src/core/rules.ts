@@ -12,7 +12,7 @@
  */
 import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
-import type { PartialsRule, Primitive } from "./primitive.js";
+import { ALL_PARTIALS, type PartialsRule, type Primitive } from "./primitive.js";
 import { add, neg, scale } from "../primitives/arithmetic.js";
 import { sumOfNonzero } from "../primitives/reductions.js";
 
@@ -58,7 +58,9 @@ export function jvpTangent(p: Primitive, xs: readonly Num[], out: Num, ts: reado
   if (rule.jvp !== undefined) {
     t = rule.jvp(xs, out, ts, params);
   } else {
-    const d = partialsOf(p)(xs, out, params);
+    let needed = 0;
+    for (let i = 0; i < ts.length && i < 31; i++) if (ts[i] !== 0) needed |= 1 << i;
+    const d = partialsOf(p)(xs, out, params, ts.length > 31 ? ALL_PARTIALS : needed);
     const terms: Num[] = [];
     for (let i = 0; i < ts.length; i++) {
       const ti = ts[i]!;
@@ -92,7 +94,7 @@ export function vjpCotangents(
   if (rule.vjp !== undefined) {
     cts = rule.vjp(xs, out, ct, params);
   } else {
-    const d = partialsOf(p)(xs, out, params);
+    const d = partialsOf(p)(xs, out, params, ALL_PARTIALS);
     const c = new Array<Num>(d.length);
     for (let i = 0; i < d.length; i++) c[i] = times(ct, d[i]!);
     cts = c;

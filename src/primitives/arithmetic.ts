@@ -72,7 +72,7 @@ export const DIV = builtin({
   arity: 2,
   impl: (x, y) => x / y,
   // ∂(x/y)/∂x = 1/y, ∂(x/y)/∂y = -x/y² = -out/y
-  rule: { partials: ([, y], out) => [reciprocal(y!), neg(div(out, y!))] },
+  rule: { partials: ([, y], out, _, needed) => [needed & 1 ? reciprocal(y!) : 0, needed & 2 ? neg(div(out, y!)) : 0] },
   emit: ([x, y]) => `${x} / ${y}`,
 });
 /**
@@ -113,9 +113,9 @@ export const POW = builtin({
   rule: {
     // ∂/∂x xʸ = y·xʸ⁻¹, but exactly 0 where y = 0 (x⁰ is constant, also at x = 0).
     // ∂/∂y xʸ = log(x)·xʸ, but 0 where x = 0 (0ʸ is flat for y > 0), as JAX and autograd.
-    partials: ([x, y], out) => [
-      where(eq(y!, 0), 0, mul(y!, pow(x!, sub(y!, 1)))),
-      where(eq(x!, 0), 0, mul(log(x!), out)),
+    partials: ([x, y], out, _, needed) => [
+      needed & 1 ? where(eq(y!, 0), 0, mul(y!, pow(x!, sub(y!, 1)))) : 0,
+      needed & 2 ? where(eq(x!, 0), 0, mul(log(x!), out)) : 0,
     ],
   },
   emit: ([x, y]) => `Math.pow(${x}, ${y})`,
