@@ -62,6 +62,14 @@ export class JvpTrace extends Trace {
 }
 
 /**
+ * One tangent tree per argument of `P`. `P` must be a type parameter here: a mapped type over
+ * `keyof Parameters<F>` written inline is not homomorphic, so it would map every array member
+ * (`length`, `toString`, …) instead of keeping the tuple. Inferring `P` and `R` from `f`'s own
+ * signature (rather than `Parameters<F>`) also keeps `jvp(grad(f), …)` typed when written inline.
+ */
+type Tangents<P extends readonly unknown[]> = { [K in keyof P]: Tangent<P[K]> };
+
+/**
  * Evaluates `f` at `primals` and its directional derivative along `tangents` (forward mode):
  * `[f(...primals), J · tangents]`. `tangents` mirror `primals` tree by tree; the output tangent
  * mirrors the output.
@@ -79,11 +87,11 @@ export class JvpTrace extends Trace {
  * ```
  * @category Transforms
  */
-export function jvp<F extends (...args: any[]) => unknown>(
-  f: F,
-  primals: Parameters<F>,
-  tangents: { [K in keyof Parameters<F>]: Tangent<Parameters<F>[K]> },
-): [Primal<ReturnType<F>>, Primal<ReturnType<F>>] {
+export function jvp<P extends any[], R>(
+  f: (...args: P) => R,
+  primals: P,
+  tangents: Tangents<P>,
+): [Primal<R>, Primal<R>] {
   expectFunction(f, "jvp");
   if (!Array.isArray(primals)) throw new ChainruleError(`jvp expects primals as an array of arguments, got ${describeValue(primals)}`);
   if (!Array.isArray(tangents) || tangents.length !== primals.length) {
@@ -104,7 +112,7 @@ export function jvp<F extends (...args: any[]) => unknown>(
           leaves.map((x, k) => trace.lift(x, ts[k]!)),
         );
       });
-      const out = f(...args);
+      const out = f(...(args as P));
       const { leaves, def } = flatten(out, "", "jvp: output");
       const pairs = leaves.map((x) => trace.split(x));
       return [unflatten(def, pairs.map(([p]) => p)), unflatten(def, pairs.map(([, t]) => t))] as never;
