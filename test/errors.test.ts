@@ -251,6 +251,11 @@ describe("other deliberate errors", () => {
     expectError(() => add("1" as unknown as number, 2), ChainruleError, "add", "argument 0", "string");
     expectError(() => grad((x: Num) => mul(x, {} as unknown as number))(1), ChainruleError, "mul", "argument 1");
   });
+  it("toNumber of something that is not a Num", () => {
+    expect(toNumber(3)).toBe(3);
+    expectError(() => toNumber("3" as unknown as number), ChainruleError, "toNumber", "string");
+    expectError(() => toNumber({} as unknown as number), ChainruleError, "toNumber", "object");
+  });
   it("dot of arrays of different lengths", () => {
     expectError(() => dot([1, 2], [3]), ChainruleError, "dot", "2", "1");
   });

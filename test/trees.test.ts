@@ -308,6 +308,36 @@ describe("arguments outside argnums pass through untouched", () => {
   });
 });
 
+describe("hasAux: Num leaves come back as numbers, everything else untouched", () => {
+  class Tag {
+    constructor(readonly label: string) {}
+  }
+  it("class instances, functions, strings and null keep their identity; Num leaves become numbers", () => {
+    const tag = new Tag("t");
+    const fn = () => 1;
+    const [g, aux] = grad((x: Num) => [square(x), { tag, fn, s: "str", n: null, num: mul(x, 3), arr: [x, 2] }] as const, { hasAux: true })(2);
+    expect(g).toBe(4);
+    expect(aux.tag).toBe(tag);
+    expect(aux.fn).toBe(fn);
+    expect([aux.s, aux.n, aux.num, aux.arr]).toEqual(["str", null, 6, [2, 2]]);
+    expect(typeof aux.num).toBe("number");
+    const [[value, aux2], g2] = valueAndGrad((x: Num) => [square(x), x] as const, { hasAux: true })(3);
+    expect([value, aux2, g2]).toEqual([9, 3, 6]);
+  });
+
+  it("shared parts stay shared and cycles stay cycles (no stack overflow)", () => {
+    const shared = { q: 1 };
+    const cyclic: { name: string; self?: unknown } = { name: "c" };
+    cyclic.self = cyclic;
+    const [, aux] = grad((x: Num) => [x, { a: shared, b: shared, c: cyclic, list: [x] }] as const, { hasAux: true })(1);
+    expect(aux.a).toBe(aux.b);
+    expect(aux.a).toEqual({ q: 1 });
+    expect(aux.c.self).toBe(aux.c);
+    expect(aux.c.name).toBe("c");
+    expect(aux.list).toEqual([1]);
+  });
+});
+
 describe("treeMap, treeLeaves, treeStructure", () => {
   it("treeLeaves: depth first, keys in their order", () => {
     expect(treeLeaves({ b: [1, { c: 2, a: 3 }], a: 4, e: [], d: [[5], 6] })).toEqual([1, 2, 3, 4, 5, 6]);
