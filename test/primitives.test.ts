@@ -14,6 +14,7 @@ import {
   ceil,
   cos,
   cosh,
+  definePrimitive,
   div,
   dot,
   eq,
@@ -448,6 +449,53 @@ const rows: Row[] = [
     step: FIXED,
   },
 ];
+
+// ---- user primitives: the same table, no new checker code ------------------------------------------
+// definePrimitive with each kind of rule; the missing rules are derived (core/rules.ts).
+
+const myCube = definePrimitive({ name: "myCube", impl: (x: number) => x * x * x, partials: ([x]) => [mul(3, square(x!))] });
+const myHypot = definePrimitive({
+  name: "myHypot",
+  impl: (x: number, y: number) => Math.sqrt(x * x + y * y),
+  jvp: ([x, y], [tx, ty]) => {
+    const out = sqrt(add(square(x!), square(y!)));
+    return [out, div(add(mul(x!, tx!), mul(y!, ty!)), out)];
+  },
+});
+const myLogistic = definePrimitive({
+  name: "myLogistic",
+  impl: (x: number) => 1 / (1 + Math.exp(-x)),
+  vjp: ([x], ct) => {
+    const s = sigmoid(x!);
+    return [mul(ct, mul(s, sub(1, s)))];
+  },
+});
+
+rows.push(
+  unary("definePrimitive (partials): myCube", myCube, (x) => x * x * x, (x) => 3 * x * x, (x) => 6 * x, [-2, 0, 0.5, 3]),
+  binary(
+    "definePrimitive (jvp only): myHypot",
+    myHypot,
+    (x, y) => Math.sqrt(x * x + y * y),
+    (x, y) => [x / Math.hypot(x, y), y / Math.hypot(x, y)],
+    (x, y) => {
+      const r3 = Math.hypot(x, y) ** 3;
+      return [
+        [(y * y) / r3, (-x * y) / r3],
+        [(-x * y) / r3, (x * x) / r3],
+      ];
+    },
+    [[3, 4], [-1, 2], [0.5, -0.25]],
+  ),
+  unary(
+    "definePrimitive (vjp only): myLogistic",
+    myLogistic,
+    sig,
+    (x) => sig(x) * (1 - sig(x)),
+    (x) => sig(x) * (1 - sig(x)) * (1 - 2 * sig(x)),
+    [-3, 0, 1.5],
+  ),
+);
 
 // ---- the checker ---------------------------------------------------------------------------------
 
