@@ -51,7 +51,7 @@ export abstract class Tracer {
       // Under jit/makeGraph the value is abstract: the operator (often a host `if`) cannot be honoured.
       if (e instanceof ConcretizationError) {
         throw new ConcretizationError(
-          `${where}, but the value is abstract (it stands for every input). Select with where(cond, a, b) instead of if/else and ?:, and use add/mul/lt… instead of operators.`,
+          `${where}, but the value is abstract (it stands for every input). Select with where(cond, a, b) instead of if/else and ?:, and use add/mul/lt… instead of operators (toNumber(x) needs a concrete value, so it cannot help here).`,
         );
       }
       throw e;

@@ -111,10 +111,12 @@ export const POW = builtin({
   arity: 2,
   impl: (x, y) => Math.pow(x, y),
   rule: {
-    // ∂/∂x xʸ = y·xʸ⁻¹, but exactly 0 where y = 0 (x⁰ is constant, also at x = 0).
+    // ∂/∂x xʸ = y·xʸ⁻¹, with a zero y absorbing (scale): exactly 0 where y = 0 (x⁰ is constant,
+    // also at x = 0 where xʸ⁻¹ is infinite), while its derivative in y is still xʸ⁻¹ (the mixed
+    // partial ∂²/∂y∂x, 1/x at y = 0; a where(eq(y, 0), 0, …) here would make it 0).
     // ∂/∂y xʸ = log(x)·xʸ, but 0 where x = 0 (0ʸ is flat for y > 0), as JAX and autograd.
     partials: ([x, y], out, _, needed) => [
-      needed & 1 ? where(eq(y!, 0), 0, mul(y!, pow(x!, sub(y!, 1)))) : 0,
+      needed & 1 ? scale(y!, pow(x!, sub(y!, 1))) : 0,
       needed & 2 ? where(eq(x!, 0), 0, mul(log(x!), out)) : 0,
     ],
   },

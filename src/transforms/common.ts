@@ -75,15 +75,24 @@ export function lowerValue(x: Num, trace: Trace): Num {
 
 /**
  * Auxiliary data at the caller's level: `Num` leaves of `trace` become their values; plain
- * arrays and objects are copied; anything else comes back untouched.
+ * arrays and objects are copied (each once: shared parts stay shared, cycles stay cycles);
+ * anything else comes back untouched.
  */
-export function lowerAux(aux: unknown, trace: Trace): unknown {
+export function lowerAux(aux: unknown, trace: Trace, copies = new Map<object, unknown>()): unknown {
   if (aux instanceof Tracer) return aux._trace === trace ? trace.primalOf(aux) : aux;
-  if (Array.isArray(aux)) return aux.map((a) => lowerAux(a, trace));
+  if (Array.isArray(aux)) {
+    if (copies.has(aux)) return copies.get(aux);
+    const out = new Array<unknown>(aux.length);
+    copies.set(aux, out);
+    for (let i = 0; i < aux.length; i++) out[i] = lowerAux(aux[i], trace, copies);
+    return out;
+  }
   if (isPlainObject(aux)) {
+    if (copies.has(aux)) return copies.get(aux);
     const out: Record<string, unknown> = {};
+    copies.set(aux, out);
     for (const k of Object.keys(aux)) {
-      const v = lowerAux(aux[k], trace);
+      const v = lowerAux(aux[k], trace, copies);
       if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
       else out[k] = v;
     }

@@ -61,6 +61,10 @@ export class JvpTrace extends Trace {
   }
 }
 
+// `jvp` infers `P` and `R` from `f`'s own signature (rather than `Parameters<F>`): a mapped type
+// over `keyof Parameters<F>` written inline is not homomorphic and would map every array member
+// (`length`, …), and inference from the signature keeps `jvp(grad(f), …)` typed when inline.
+
 /**
  * Evaluates `f` at `primals` and its directional derivative along `tangents` (forward mode):
  * `[f(...primals), J · tangents]`. `tangents` mirror `primals` tree by tree; the output tangent
@@ -79,11 +83,11 @@ export class JvpTrace extends Trace {
  * ```
  * @category Transforms
  */
-export function jvp<F extends (...args: any[]) => unknown>(
-  f: F,
-  primals: Parameters<F>,
-  tangents: Tangents<Parameters<F>>,
-): [Primal<ReturnType<F>>, Primal<ReturnType<F>>] {
+export function jvp<P extends any[], R>(
+  f: (...args: P) => R,
+  primals: P,
+  tangents: Tangents<P>,
+): [Primal<R>, Primal<R>] {
   expectFunction(f, "jvp");
   if (!Array.isArray(primals)) throw new ChainruleError(`jvp expects primals as an array of arguments, got ${describeValue(primals)}`);
   if (!Array.isArray(tangents) || tangents.length !== primals.length) {
@@ -104,7 +108,7 @@ export function jvp<F extends (...args: any[]) => unknown>(
           leaves.map((x, k) => trace.lift(x, ts[k]!)),
         );
       });
-      const out = f(...args);
+      const out = f(...(args as P));
       const { leaves, def } = flatten(out, "", "jvp: output");
       const pairs = leaves.map((x) => trace.split(x));
       return [unflatten(def, pairs.map(([p]) => p)), unflatten(def, pairs.map(([, t]) => t))] as never;

@@ -43,7 +43,7 @@ export type ReplaceLeaves<T, R> = T extends Num
  * @category Trees
  */
 export function treeMap<T, R extends Num>(
-  f: (leaf: LeafOf<T>, ...rest: LeafOf<T>[]) => R,
+  f: (leaf: LeafOf<NoInfer<T>>, ...rest: LeafOf<NoInfer<T>>[]) => R,
   tree: T,
   ...rest: readonly T[]
 ): ReplaceLeaves<T, R> {

@@ -101,17 +101,31 @@ function badLeaf(root: string, segs: Segments, x: unknown, what: string): TreeSt
  *
  * @param root - path of the tree itself in messages (e.g. `args[1]`), `""` for none.
  * @param what - what the tree is, for messages (e.g. `grad: argument`).
- * @throws {@link TreeStructureError} naming the path of a leaf that is not a number or `Num`.
+ * @throws {@link TreeStructureError} naming the path of a leaf that is not a number or `Num`,
+ * or of an array or object that contains itself.
  */
 export function flatten(tree: unknown, root = "", what = "tree"): { leaves: Num[]; def: TreeDef } {
   const leaves: Num[] = [];
   const segs: Segments = [];
+  // The arrays and objects on the way down: meeting one again is a cycle, not a deeper tree.
+  const ancestors = new Set<object>();
+  const enter = (x: object): void => {
+    if (ancestors.has(x)) {
+      const path = joinPath(root, segs);
+      throw new TreeStructureError(
+        `${what}: the tree contains itself at ${showPath(path)} (a cycle); a tree must be finite: pass the numeric part only`,
+        path,
+      );
+    }
+    ancestors.add(x);
+  };
   const walk = (x: unknown): TreeDef => {
     if (typeof x === "number" || x instanceof Tracer) {
       leaves.push(x);
       return LEAF;
     }
     if (Array.isArray(x)) {
+      enter(x);
       const children = new Array<TreeDef>(x.length);
       const start = leaves.length;
       for (let i = 0; i < x.length; i++) {
@@ -119,9 +133,11 @@ export function flatten(tree: unknown, root = "", what = "tree"): { leaves: Num[
         children[i] = walk(x[i]);
         segs.pop();
       }
+      ancestors.delete(x);
       return new TreeDef("array", children, [], leaves.length - start);
     }
     if (isPlainObject(x)) {
+      enter(x);
       const keys = Object.keys(x);
       const children = new Array<TreeDef>(keys.length);
       const start = leaves.length;
@@ -130,6 +146,7 @@ export function flatten(tree: unknown, root = "", what = "tree"): { leaves: Num[
         children[i] = walk(x[keys[i]!]);
         segs.pop();
       }
+      ancestors.delete(x);
       return new TreeDef("object", children, keys, leaves.length - start);
     }
     throw badLeaf(root, segs, x, what);
