@@ -94,12 +94,34 @@ export function dot(xs: readonly Num[], ys: readonly Num[]): Num {
   return bind(DOT, [...xs, ...ys]);
 }
 
+// ---- reduceMax (internal) ------------------------------------------------------------------------
+/**
+ * The largest input, as a constant to every derivative: the shift that keeps `softmax` and
+ * `logSumExp`'s gradient exact for large inputs (both are invariant to it, so its gradient
+ * is truly zero).
+ */
+export const REDUCE_MAX = builtin({
+  name: "reduceMax",
+  arity: -1,
+  impl: (...xs) => Math.max(...xs),
+  rule: "zero",
+  emit: (xs) => `Math.max(${xs.join(", ")})`,
+});
+
+/** `exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x)`: shifting by an input keeps every difference exact. */
+function stableSoftmax(xs: readonly Num[]): Num[] {
+  const m = bind(REDUCE_MAX, xs);
+  const e = xs.map((x) => exp(sub(x, m)));
+  const s = sum(e);
+  return e.map((ei) => div(ei, s));
+}
+
 // ---- logSumExp ---------------------------------------------------------------------------------
 export const LOG_SUM_EXP = builtin({
   name: "logSumExp",
   arity: -1,
   impl: logSumExpNum,
-  rule: { partials: (xs, out) => xs.map((x) => exp(sub(x, out))) }, // ∂/∂xᵢ = softmax(xs)ᵢ
+  rule: { partials: (xs) => stableSoftmax(xs) }, // ∂/∂xᵢ = softmax(xs)ᵢ
   emit: (xs) => `$h.logSumExp(${xs.join(", ")})`,
 });
 /**
@@ -126,6 +148,5 @@ export function logSumExp(xs: readonly Num[]): Num {
  * @category Primitives
  */
 export function softmax(xs: readonly Num[]): Num[] {
-  const lse = logSumExp(xs);
-  return xs.map((x) => exp(sub(x, lse)));
+  return stableSoftmax(xs);
 }
