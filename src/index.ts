@@ -37,6 +37,7 @@ export { definePrimitive, type PrimitiveSpec } from "./core/primitive.js";
 export { grad, valueAndGrad, type Argnums, type GradOf, type GradOptions } from "./transforms/grad.js";
 export { vjp, type Pullback } from "./transforms/vjp.js";
 export { jvp } from "./transforms/jvp.js";
+export { jit, type JitOptions, type Jitted, type Lowered } from "./transforms/jit.js";
 
 // Graphs
 export { Graph, type Equation } from "./core/graph.js";

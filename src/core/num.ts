@@ -5,7 +5,7 @@
  * {@link Tracer}: a value that a transform is watching. Each tracer belongs to one trace
  * (one application of a transform, at one level); see `trace.ts`.
  */
-import { ChainruleError, TracerLeakError } from "../errors.js";
+import { ChainruleError, ConcretizationError, TracerLeakError } from "../errors.js";
 import type { Trace } from "./trace.js";
 
 /**
@@ -44,6 +44,21 @@ export abstract class Tracer {
   /** @internal Arithmetic and comparison operators would silently drop derivatives. */
   [Symbol.toPrimitive](hint: string): string {
     if (hint === "string") return this.toString();
+    const t = this._trace;
+    if (t.active) {
+      try {
+        toNumber(this);
+      } catch (e) {
+        // Abstract (under jit or makeGraph): a host comparison or `if` cannot be decided at all.
+        if (e instanceof ConcretizationError) {
+          throw new ConcretizationError(
+            `a traced Num inside ${t.transform} was used with a JavaScript operator such as + * < or in if (x < y): ` +
+              "the value is abstract (it stands for every possible input), so the operator cannot be evaluated. " +
+              "Use chainrule's primitives (add, mul, lt, ...) and select with where(cond, a, b) instead of if/else.",
+          );
+        }
+      }
+    }
     throw new ChainruleError(
       `a traced Num (inside ${this._trace.transform}) was used with a JavaScript operator such as + * < or if(...): ` +
         "operators do not track derivatives. Use chainrule's primitives (add, mul, lt, where, ...), " +
