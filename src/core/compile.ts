@@ -311,12 +311,14 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
       for (let j = 0; j < arity; j++) {
         const r = args[s + j]!;
         if (r < first) continue; // inputs and constants are always in memory
+        // A local is read by its name, v<template>: it must be in scope and be that template's instance.
+        const named = templateOf[r] === args[ts + j];
         if (carriedPos[ts + j] === 1) {
           // Read from the register; its initial value is read before the loop, in the enclosing scope.
-          if (iter === 0 && !scopes.slice(0, -1).includes(scopeOf[r]!)) initViaMemory[ts + j] = 1;
+          if (iter === 0 && !(named && scopes.slice(0, -1).includes(scopeOf[r]!))) initViaMemory[ts + j] = 1;
           continue;
         }
-        if (gather || !scopes.includes(scopeOf[r]!)) viaMemory[ts + j] = 1;
+        if (gather || !named || !scopes.includes(scopeOf[r]!)) viaMemory[ts + j] = 1;
       }
     };
     const walk = (xs: readonly Node[], offset: number, iter: number): void => {

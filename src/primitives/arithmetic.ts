@@ -238,8 +238,20 @@ export const SCALE = builtin({
   name: "scale",
   arity: 2,
   impl: scaleNum,
-  rule: { partials: ([c, d]) => [d!, c!] },
+  // Its derivatives keep c absorbing: as a function of d, scale(0, d) is the constant 0, so a
+  // zero c passes nothing to d's tangent or cotangent — even an infinite or NaN one (the
+  // second-order derivative of a branch that an abstract `where` discarded, as under jit).
+  rule: {
+    jvp: ([c, d], _out, [tc, td]) => addNonzero(tc === 0 ? 0 : scale(tc!, d!), td === 0 ? 0 : scale(c!, td!)),
+    vjp: ([c, d], _out, ct) => [scale(ct, d!), scale(c!, ct)],
+  },
   emit: ([c, d]) => `(${c} === 0 ? 0 : ${c} * ${d})`,
 });
 /** `c · d` with a zero `c` absorbing (see {@link SCALE}). Internal. */
 export const scale: (c: Num, d: Num) => Num = op2(SCALE);
+
+function addNonzero(a: Num, b: Num): Num {
+  if (a === 0) return b;
+  if (b === 0) return a;
+  return add(a, b);
+}
