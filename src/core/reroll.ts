@@ -180,8 +180,13 @@ export function reroll(g: Graph, options: RerollOptions = {}): Node[] {
         }
       }
       if (bestK > 0) {
-        const body: Node[] = [];
-        for (let v = i; v < i + bestL; v++) body.push(v);
+        // The body of an outer loop may hold inner loops (two levels at most).
+        let body: Node[];
+        if (nest && outer === 0 && bestL >= 2 * minReps) body = flat(i, i + bestL, bestL);
+        else {
+          body = [];
+          for (let v = i; v < i + bestL; v++) body.push(v);
+        }
         out.push({ start: i, span: bestL, reps: bestK, body });
         i += bestL * bestK;
       } else {

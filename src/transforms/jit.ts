@@ -111,14 +111,13 @@ const TRACED = -2;
  * @throws {@link ConcretizationError} when `f` asks for the number of an abstract value.
  * @example
  * ```ts
- * import { jit, grad, add, mul, sin, sum, type Num } from "chainrule";
+ * import { jit, grad, mul, sin, sum, type Num } from "chainrule";
  * const f = (x: Num[]) => sum(x.map((xi) => mul(xi, sin(xi))));
  * const df = jit(grad(f)); // traced and compiled on the first call
- * console.log(df([1, 2, 3])); // [sin 1 + cos 1, …]
+ * console.log(df([1, 2, 3])); // [sin 1 + cos 1, sin 2 + 2 cos 2, sin 3 + 3 cos 3]
  * console.log(df([4, 5, 6])); // same structure: runs the compiled code, f is not called
- * console.log(jit((x: Num, scale: number) => mul(x, scale), { staticArgnums: 1 })(2, 10)); // 20
+ * console.log(jit((x: Num, k: number) => mul(x, k), { staticArgnums: 1 })(2, 10)); // 20
  * console.log(String(df.lower([1, 2, 3]))); // the optimised graph and the generated JavaScript
- * void add;
  * ```
  * @category Transforms
  */
