@@ -1,7 +1,7 @@
 // Measures jit against hand-written JavaScript on the workloads W3–W6, for choosing
 // jit's emission strategy. Not the benchmark suite (bench/ is): a quick, self-contained check.
 //
-//   npm run build && node scripts/jit-measure.mjs [W3 W4 W5 W6] [--warm=ms] [--runs=n] [--interpret] [--no-reroll] [--chunk=n]
+//   npm run build && node scripts/jit-measure.mjs [W3 W4 W5 W6] [--warm=ms] [--runs=n] [--interpret] [--no-reroll] [--chunk=n] [--max=statements]
 //
 // Each workload: the chainrule function as a user writes it, jit(valueAndGrad(f)) (W5: jit of
 // the Hessian built as jvp of grad per basis vector), and the hand-written value + gradient.
@@ -25,6 +25,7 @@ const RUNS = opt("runs", 400);
 if (flag("interpret")) codegen.forbidden = true;
 if (opt("chunk", 0) > 0) COMPILE_DEFAULTS.chunkSize = opt("chunk", 0);
 if (opt("max", 0) > 0) COMPILE_DEFAULTS.maxStatements = opt("max", 0);
+if (flag("no-reroll")) COMPILE_DEFAULTS.reroll = false;
 
 // ---- deterministic data (mulberry32) ---------------------------------------------------------------
 function rng(seed) {

@@ -63,10 +63,12 @@ export interface Executable {
 
 /** Defaults, chosen from measurements (docs/internals.md, scripts/jit-measure.mjs). */
 export const COMPILE_DEFAULTS = {
-  chunkSize: 1000,
-  maxStatements: 100_000,
+  chunkSize: 300,
+  maxStatements: 50_000,
   /** Variadic operations with more operands than this read them from memory in a loop. */
   maxInlineOperands: 32,
+  /** Find loops (see `reroll.ts`). */
+  reroll: true,
 };
 
 /** Test and debugging hook: pretend that code generation is forbidden (as under a strict CSP). */
@@ -144,7 +146,7 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable {
   for (let i = 0; i < first; i++) {
     if (g.inputs[i] !== i) throw new ChainruleError("jit: internal error: inputs must be the first variables");
   }
-  const nodes = options.reroll === false ? straightLine(first, n) : reroll(g);
+  const nodes = (options.reroll ?? COMPILE_DEFAULTS.reroll) ? reroll(g) : straightLine(first, n);
   let statements = 0;
   for (const x of nodes) statements += cost(x);
   if (statements > (options.maxStatements ?? COMPILE_DEFAULTS.maxStatements)) return interpreted(equations);
