@@ -73,7 +73,8 @@ interface Entry {
   readonly defs: readonly (TreeDef | undefined)[];
   /** Whether NaN debugging (`debugNans`) was active when the graph was staged. */
   readonly debug: boolean;
-  readonly staged: Graph;
+  /** The graph as staged: kept only where it is needed (NaN debugging, NaN messages). */
+  readonly staged: Graph | undefined;
   readonly graph: Graph;
   readonly origin: Int32Array;
   /** False when the graph has traced constants (it closed over an enclosing transform's value). */
@@ -146,7 +147,7 @@ export function jit<F extends (...args: any[]) => unknown>(f: F, options: JitOpt
         statics: args.map((a, i) => (statics.has(i) ? a : undefined)),
         defs,
         debug,
-        staged,
+        staged: debug || staged.checkNans ? staged : undefined,
         graph,
         origin,
         compilable,
@@ -235,7 +236,7 @@ function runEntry(e: Entry, args: readonly unknown[]): unknown {
     }
     for (const x of ls) leaves.push(x);
   }
-  const g = e.debug && !e.graph.checkNans ? e.staged : e.graph;
+  const g = e.debug && !e.graph.checkNans ? e.staged! : e.graph;
   const vals = evaluate(g, leaves);
   const out = g.outputs.map((r) => (r >= 0 ? vals[r]! : g.consts[~r]!));
   return unflatten(g.outputDef!, out);
@@ -244,10 +245,12 @@ function runEntry(e: Entry, args: readonly unknown[]): unknown {
 /** The compiled form of `e`, made on first use. */
 function executable(e: Entry): Executable {
   if (e.exec === undefined) {
-    const { staged, origin } = e;
+    const { origin } = e;
+    // Name the equation as it was staged (what makeGraph prints), when that graph was kept.
+    const staged = e.staged ?? e.graph;
     const exec = compile(e.graph, {
       onNan: (v) => {
-        const o = origin[v]!;
+        const o = e.staged === undefined ? v : origin[v]!;
         const p = staged.prims[o]!;
         const text = `${varName(o)} = ${p.name}(${staged.operandNames(o).join(", ")})`;
         return new NonFiniteError(`jit: ${p.name} produced NaN in equation ${text} (NaN checking is on for this graph)`);

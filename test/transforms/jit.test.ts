@@ -34,6 +34,7 @@ import {
   type Num,
 } from "../../src/index.js";
 import { codegen } from "../../src/core/compile.js";
+import { nanWatch } from "../../src/core/eval.js";
 import { StageTracer } from "../../src/transforms/make-graph.js";
 import { ARRAY, BINARY, expectAgree, runLoops, runProgram, UNARY, type Step } from "./jit-helpers.js";
 
@@ -378,6 +379,21 @@ describe("NaN checking (the flag debugNans sets while a graph is staged)", () =>
     expect(g(4)).toBe(0.25);
     expect(() => g(-1)).toThrow(NonFiniteError);
     expect(() => g(-1)).toThrow(/sqrt/);
+  });
+  it("while NaN debugging watches evaluation (debugNans around jit), every operation is evaluated under the watch", () => {
+    const seen: string[] = [];
+    const f = jit((x: Num) => add(log(x), 1));
+    expect(f(-1)).toBeNaN(); // compiled, not watched
+    nanWatch.hook = (prim) => {
+      seen.push(prim.name);
+    };
+    try {
+      expect(f(-1)).toBeNaN();
+    } finally {
+      nanWatch.hook = undefined;
+    }
+    expect(seen[0]).toBe("log");
+    expect(f(-1)).toBeNaN(); // and the plain entry is still used without the watch
   });
   it("without the flag, NaN propagates as in plain JavaScript", () => {
     expect(jit((x: Num) => add(log(x), 1))(-1)).toBeNaN();
