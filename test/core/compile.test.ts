@@ -87,6 +87,15 @@ describe("re-rolling", () => {
     expect(loops.some((l) => l.depth === 1 && l.reps >= 7)).toBe(true); // neurons inside points
     expect(loops.some((l) => l.depth === 0 && l.reps >= 10)).toBe(true); // points
   });
+  it("walks through constant data (a closed-over array) by index, in loops", () => {
+    const data = Array.from({ length: 64 }, (_, i) => Math.sin(i * 1.7) * 3 + i);
+    const f = valueAndGrad((w: Num[]) => sum(data.map((d, i) => tanh(add(mul(w[0]!, d), mul(w[1]!, data[(i + 1) % 64]!))))));
+    const { graph } = optimize(stage(f, [[0.3, -0.2]], undefined, "jit").graph);
+    expect(loopsOf(reroll(graph)).length).toBeGreaterThan(0);
+    const ref = run(f, [[0.3, -0.2]], [0.3, -0.2], { interpret: true });
+    same(run(f, [[0.3, -0.2]], [0.3, -0.2], {}), ref);
+    same(run(f, [[0.3, -0.2]], [0.3, -0.2], { chunkSize: 5 }), ref);
+  });
   it("leaves an irregular graph straight-line", () => {
     const f = (x: Num[]) => add(mul(sin(x[0]!), x[1]!), tanh(add(x[2]!, 1)));
     const { graph } = optimize(stage(f, [[1, 2, 3]], undefined, "jit").graph);
