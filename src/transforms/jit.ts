@@ -319,18 +319,23 @@ function outputBuilder(def: TreeDef, slots: Int32Array): (m: Float64Array) => un
       // An array of numbers: copied from a template of doubles and overwritten, which V8 does
       // faster than push (~3×) or new Array(n) (which changes element kind on the first double).
       const template = Array.from(ss, () => 0.5);
-      const base = ss[0] ?? 0;
-      const step = ss.length > 1 ? ss[1]! - base : 0;
-      if (ss.every((v, i) => v === base + step * i)) {
-        return (m) => {
-          const a = template.slice();
-          for (let i = 0, s = base; i < a.length; i++, s += step) a[i] = m[s]!;
-          return a;
-        };
+      // Copied in runs of slots with a constant step (a gradient is usually a few such runs).
+      const runs: number[] = []; // triples: first index, base slot, step
+      for (let i = 0; i < ss.length; ) {
+        const step = i + 1 < ss.length ? ss[i + 1]! - ss[i]! : 1;
+        let j = i + 1;
+        while (j < ss.length && ss[j]! - ss[j - 1]! === step) j++;
+        runs.push(i, ss[i]!, step);
+        i = j;
       }
+      runs.push(ss.length, 0, 0);
       return (m) => {
         const a = template.slice();
-        for (let i = 0; i < a.length; i++) a[i] = m[ss[i]!]!;
+        for (let r = 0; r + 3 < runs.length; r += 3) {
+          const end = runs[r + 3]!;
+          const step = runs[r + 2]!;
+          for (let i = runs[r]!, s = runs[r + 1]!; i < end; i++, s += step) a[i] = m[s]!;
+        }
         return a;
       };
     }
