@@ -48,6 +48,7 @@ export {
 } from "./transforms/custom.js";
 export { debugNans } from "./transforms/debug-nans.js";
 export { checkGrads, type CheckGradsOptions, type GradMode } from "./transforms/check-grads.js";
+export { jit, type JitOptions, type Jitted, type Lowered } from "./transforms/jit.js";
 
 // Graphs
 export { Graph, type Equation } from "./core/graph.js";

@@ -79,10 +79,11 @@ export class Graph {
   readonly argStart = new IntBuffer();
   /** @internal Operands: `r >= 0` is variable `r`, `r < 0` is the constant `constant(r)`. */
   readonly args = new IntBuffer();
-  /** @internal Numeric constants (operand `~(2k)`). */
-  private readonly constNums = new ValueStore();
-  /** @internal Other constants: values of enclosing transforms (operand `~(2k + 1)`). */
-  private readonly constObjs: Num[] = [];
+  /**
+   * @internal Constant operands: operand `~k` is `consts.get(k)` — numbers (kept in a typed
+   * array) or values of enclosing transforms.
+   */
+  readonly consts = new ValueStore();
   /** @internal Per-equation parameters, for the few primitives that have them. */
   readonly params = new Map<number, unknown>();
   /** @internal Variables of the inputs, in order. */
@@ -117,10 +118,16 @@ export class Graph {
     return primitiveById(this.primIds.data[i]!);
   }
 
+  /** @internal The primitive of every equation, as an array (for passes over the whole graph). */
+  primitives(): Primitive[] {
+    const out = new Array<Primitive>(this.size);
+    for (let i = 0; i < out.length; i++) out[i] = this.prim(i);
+    return out;
+  }
+
   /** @internal The value of constant operand `r` (`r < 0`). */
   constant(r: number): Num {
-    const c = ~r;
-    return c & 1 ? this.constObjs[c >> 1]! : this.constNums.get(c >> 1);
+    return this.consts.get(~r);
   }
 
   /** @internal Adds an input variable. */
@@ -147,14 +154,9 @@ export class Graph {
 
   /** @internal Makes a constant operand without adding it to an equation (for outputs). */
   constRef(v: Num): number {
-    if (typeof v === "number") {
-      const k = this.constNums.length;
-      this.constNums.push(v);
-      return ~(k << 1);
-    }
-    const k = this.constObjs.length;
-    this.constObjs.push(v);
-    return ~((k << 1) | 1);
+    const k = this.consts.length;
+    this.consts.push(v);
+    return ~k;
   }
 
   /** @internal Closes the equation whose operands were just pushed; returns its variable. */

@@ -247,3 +247,4 @@ export const SCALE = builtin({
 });
 /** `c · d` with a zero on either side absorbing (see {@link SCALE}). Internal. */
 export const scale: (c: Num, d: Num) => Num = op2(SCALE);
+

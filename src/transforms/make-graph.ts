@@ -7,6 +7,7 @@
 import { ConcretizationError } from "../errors.js";
 import { backward, zeroCotangents } from "../core/backward.js";
 import { Graph } from "../core/graph.js";
+import { optimize } from "../core/optimize.js";
 import { Tracer, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
 import { Trace, withNewTrace } from "../core/trace.js";
@@ -61,6 +62,12 @@ export class StageTrace extends Trace {
 export interface MakeGraphOptions {
   /** Arguments that are not numeric trees (configuration, data): passed through, not traced. */
   readonly staticArgnums?: number | readonly number[];
+  /**
+   * Show the graph as `jit` runs it: constants folded, derivative code simplified (zero
+   * cotangents, unit multipliers), common subexpressions shared, dead code removed.
+   * Variables are renumbered. Default false: the graph exactly as traced.
+   */
+  readonly optimize?: boolean;
 }
 
 /**
@@ -69,14 +76,18 @@ export interface MakeGraphOptions {
  * `if` on them throw `ConcretizationError`; use `where`.
  *
  * @param f - the function; any tree of `Num` out.
- * @param options - `staticArgnums`: arguments passed through untouched.
+ * @param options - `staticArgnums`: arguments passed through untouched; `optimize: true`: the
+ *   graph after `jit`'s optimiser (folding, simplification, CSE, dead-code elimination).
  * @returns a function taking `f`'s arguments and returning the {@link Graph}.
  * @throws {@link TreeStructureError} when a non-static argument is not a tree of numbers.
  * @example
  * ```ts
- * import { makeGraph, add, mul, type Num } from "chainrule";
+ * import { makeGraph, add, mul, sin, type Num } from "chainrule";
  * const g = makeGraph((x: Num, y: Num, z: Num) => mul(add(x, y), z))(-2, 5, -4);
  * console.log(g.equations().map((e) => e.primitive)); // ["add", "mul"]
+ * // As jit runs it: mul(x, 1) is x, and the duplicate sin(x) is computed once.
+ * const h = makeGraph((x: Num) => add(mul(sin(x), 1), sin(x)), { optimize: true })(0);
+ * console.log(String(h)); // graph(a) { b = sin(a); c = add(b, b); return c }
  * ```
  * @category Graphs
  */
@@ -85,7 +96,10 @@ export function makeGraph<F extends (...args: any[]) => unknown>(
   options: MakeGraphOptions = {},
 ): (...args: Parameters<F>) => Graph {
   expectFunction(f, "makeGraph");
-  return (...args: Parameters<F>) => stage(f, args, options.staticArgnums, "makeGraph").graph;
+  return (...args: Parameters<F>) => {
+    const g = stage(f, args, options.staticArgnums, "makeGraph").graph;
+    return options.optimize === true ? optimize(g).graph : g;
+  };
 }
 
 /** Stages `f` at the structure of `args`; the shared core of `makeGraph` and `jit`. */

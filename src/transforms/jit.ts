@@ -1,0 +1,462 @@
+/**
+ * `jit`: stage a function once per input structure, optimise the graph, and run it as
+ * generated JavaScript (or, where code generation is forbidden, by interpreting the graph).
+ *
+ * - Called with plain numbers, a jitted function fills a flat memory with the argument leaves,
+ *   runs the compiled graph and rebuilds the output tree — the user function is not called.
+ * - Called with traced values (inside `grad`, `jvp`, another `jit`, …), it re-binds every
+ *   equation of the cached graph at the caller's level (`evaluate`), so the enclosing
+ *   transform differentiates or stages it: `grad(jit(f))` works.
+ * - A graph that closed over a traced value of an enclosing transform (its constants include
+ *   tracers) is specific to that trace: it is never cached, and it is evaluated by re-binding.
+ */
+import { ChainruleError, NonFiniteError } from "../errors.js";
+import { compile, type Executable, type Strategy } from "../core/compile.js";
+import { nanWatch } from "../core/eval.js";
+import { evaluate, Graph, varName } from "../core/graph.js";
+import { describeValue, Tracer, type Num } from "../core/num.js";
+import { optimize } from "../core/optimize.js";
+import { flatten, flattenAs, isPlainObject, unflatten, type TreeDef } from "../tree/tree.js";
+import type { Primal } from "../tree/types.js";
+import { argRoot, expectFunction } from "./common.js";
+import { stage } from "./make-graph.js";
+
+/**
+ * Options of {@link jit}.
+ * @category Transforms
+ */
+export interface JitOptions {
+  /**
+   * Arguments that are not numeric trees (configuration, data, flags): passed to the function
+   * as they are and made part of the cache key — primitives by `Object.is`, plain data
+   * (arrays, plain objects) by structural equality (same keys in any order, equal values),
+   * anything else by identity. They are treated as immutable: do not mutate one and pass it
+   * again.
+   */
+  readonly staticArgnums?: number | readonly number[];
+}
+
+/**
+ * What {@link jit} made of a function for one input structure, for debugging: the optimised
+ * graph and the generated JavaScript. `String(lowered)` prints both.
+ * @category Transforms
+ */
+export interface Lowered {
+  /** The optimised graph that runs (folded, simplified, CSE'd, without dead code). */
+  readonly graph: Graph;
+  /** How it runs: generated code, the interpreter, or re-binding (graphs that closed over a traced value). */
+  readonly strategy: Strategy | "evaluated";
+  /** The generated JavaScript, or undefined when the graph is interpreted or evaluated. */
+  readonly source: string | undefined;
+  /** Counts: equations of the optimised graph, statements and loops emitted, generated functions. */
+  readonly stats: { readonly equations: number; readonly statements: number; readonly loops: number; readonly chunks: number };
+  /** The graph, then the source. */
+  toString(): string;
+}
+
+/**
+ * The function {@link jit} returns: `f`'s parameters, `f`'s result with numbers for `Num`s,
+ * and `lower(...args)` to inspect the compiled form.
+ * @category Transforms
+ */
+export type Jitted<F extends (...args: any[]) => unknown> = ((...args: Parameters<F>) => Primal<ReturnType<F>>) & {
+  /** The optimised graph and generated source for arguments shaped like `args` (compiles if needed, does not run). */
+  readonly lower: (...args: Parameters<F>) => Lowered;
+};
+
+/** One staged and optimised graph, for one input structure (and static values). */
+interface Entry {
+  readonly nargs: number;
+  /** The argument values at static positions (undefined elsewhere). */
+  readonly statics: readonly unknown[];
+  /** Tree structure of each non-static argument (undefined at static positions). */
+  readonly defs: readonly (TreeDef | undefined)[];
+  /** Whether NaN debugging (`debugNans`) was active when the graph was staged. */
+  readonly debug: boolean;
+  /** The graph as staged: kept only where it is needed (NaN debugging, NaN messages). */
+  readonly staged: Graph | undefined;
+  readonly graph: Graph;
+  readonly origin: Int32Array;
+  /** False when the graph has traced constants (it closed over an enclosing transform's value). */
+  readonly compilable: boolean;
+  exec: Executable | undefined;
+  memory: Float64Array | undefined;
+  build: ((m: Float64Array) => unknown) | undefined;
+  busy: boolean;
+}
+
+const MISMATCH = -1;
+const TRACED = -2;
+
+/**
+ * Compiles `f`: traces it once per input tree structure (and static argument values) with
+ * abstract values, optimises the graph — including every derivative that transforms inside
+ * `f` produced, as in `jit(grad(f))` — and runs it as generated JavaScript. Calling again with
+ * arguments of the same structure runs the compiled code without calling `f`.
+ *
+ * Inside `jit`, values are abstract: `toNumber`, and JavaScript comparisons on a `Num`, throw
+ * `ConcretizationError` — select with `where`, or mark the argument static. `f` must be pure:
+ * a change to a global or closed-over variable after the first call is not seen.
+ *
+ * `jit` composes both ways: `jit(grad(f))` compiles the gradient, `grad(jit(f))` differentiates
+ * the compiled graph. Where the runtime forbids code generation (a strict Content-Security-Policy),
+ * the graph is interpreted instead, with the same results. Results equal `f`'s up to
+ * floating-point rounding (and the sign of a zero).
+ *
+ * @param f - a function over `Num` trees; its output may be any tree of `Num`.
+ * @param options - `staticArgnums`: arguments that are not numeric trees, part of the cache key.
+ * @returns a function with `f`'s parameters returning `f`'s result as plain numbers, with a
+ *   `lower(...args)` method that shows the optimised graph and the generated source.
+ * @throws {@link ChainruleError} when a non-static argument is not a tree of numbers (a
+ *   {@link TreeStructureError} naming the path), or `staticArgnums` is invalid or out of range.
+ * @throws {@link ConcretizationError} when `f` asks for the number of an abstract value.
+ * @example
+ * ```ts
+ * import { jit, grad, mul, sin, sum, type Num } from "chainrule";
+ * const f = (x: Num[]) => sum(x.map((xi) => mul(xi, sin(xi))));
+ * const df = jit(grad(f)); // traced and compiled on the first call
+ * console.log(df([1, 2, 3])); // [sin 1 + cos 1, sin 2 + 2 cos 2, sin 3 + 3 cos 3]
+ * console.log(df([4, 5, 6])); // same structure: runs the compiled code, f is not called
+ * console.log(jit((x: Num, k: number) => mul(x, k), { staticArgnums: 1 })(2, 10)); // 20
+ * console.log(String(df.lower([1, 2, 3]))); // the optimised graph and the generated JavaScript
+ * ```
+ * @category Transforms
+ */
+export function jit<F extends (...args: any[]) => unknown>(f: F, options: JitOptions = {}): Jitted<F> {
+  expectFunction(f, "jit");
+  const statics = normalizeStatic(options.staticArgnums);
+  const staticList = [...statics];
+  const cache = new Map<string, Entry>();
+  let last: Entry | undefined;
+
+  /** The entry for `args`, staging `f` if needed; with the argument leaves when they are not all numbers. */
+  const lookup = (args: readonly unknown[], debug: boolean): Entry => {
+    checkStaticRange(statics, args.length);
+    const defs: (TreeDef | undefined)[] = [];
+    for (let i = 0; i < args.length; i++) {
+      defs.push(statics.has(i) ? undefined : flatten(args[i], argRoot(i, args.length), "jit: argument (mark non-numeric arguments with staticArgnums)").def);
+    }
+    const key = cacheKey(args, defs, statics, debug);
+    let e = cache.get(key);
+    if (e === undefined) {
+      const staged = stage(f, args, [...statics], "jit").graph;
+      const { graph, origin } = optimize(staged);
+      const compilable = graph.consts.concrete;
+      e = {
+        nargs: args.length,
+        statics: args.map((a, i) => (statics.has(i) ? a : undefined)),
+        defs,
+        debug,
+        staged: debug || staged.checkNans ? staged : undefined,
+        graph,
+        origin,
+        compilable,
+        exec: undefined,
+        memory: undefined,
+        build: undefined,
+        busy: false,
+      };
+      // A graph holding an enclosing transform's tracers is only valid during that trace.
+      if (compilable) cache.set(key, e);
+    }
+    if (e.compilable) last = e;
+    return e;
+  };
+
+  const jitted = (...args: unknown[]): unknown => {
+    const debug = nanWatch.hook !== undefined;
+    let e = last;
+    // Fast path: same structure and static values as the last call.
+    if (e !== undefined && e.debug === debug && e.nargs === args.length && staticsEqual(e, args, staticList)) {
+      const r = runEntry(e, args);
+      if (r !== MISS) return r;
+    }
+    e = lookup(args, debug);
+    const r = runEntry(e, args);
+    if (r === MISS) throw new ChainruleError("jit: internal error: the arguments do not match the graph staged for them");
+    return r;
+  };
+
+  const lower = (...args: unknown[]): Lowered => {
+    const e = lookup(args, nanWatch.hook !== undefined);
+    const exec = e.compilable ? executable(e) : undefined;
+    const graph = e.graph;
+    const stats = exec?.stats ?? { equations: graph.size - graph.inputs.length, statements: 0, loops: 0, chunks: 0 };
+    const strategy = exec?.strategy ?? "evaluated";
+    const source = exec?.source;
+    return {
+      graph,
+      strategy,
+      source,
+      stats,
+      toString: () =>
+        `${String(graph)}\n// strategy: ${strategy}; ${stats.equations} equations, ${stats.statements} statements, ${stats.loops} loops, ${stats.chunks} functions` +
+        (source === undefined ? "" : `\n${source}`),
+    };
+  };
+
+  return Object.assign(jitted, { lower }) as unknown as Jitted<F>;
+}
+
+const MISS: unique symbol = Symbol("miss");
+
+/** Runs `e` on `args`, or returns MISS when they do not have its structure. */
+function runEntry(e: Entry, args: readonly unknown[]): unknown {
+  if (e.compilable && (!e.debug || e.graph.checkNans)) {
+    const exec = executable(e);
+    const owner = !e.busy; // a user primitive may call this jitted function again while it runs
+    const m = owner ? e.memory! : exec.newMemory();
+    let off = 0;
+    for (let i = 0; i < args.length && off >= 0; i++) {
+      const d = e.defs[i];
+      if (d !== undefined) off = fill(d, args[i], m, off);
+    }
+    if (off === MISMATCH) return MISS;
+    if (off !== TRACED) {
+      if (owner) e.busy = true;
+      try {
+        exec.run(m);
+        return e.build!(m);
+      } finally {
+        if (owner) e.busy = false;
+      }
+    }
+  }
+  // Traced arguments, traced constants, or NaN debugging on an unchecked graph: re-bind every
+  // equation at the caller's level, so enclosing transforms (and debugNans) see each operation.
+  const leaves: Num[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const d = e.defs[i];
+    if (d === undefined) continue;
+    let ls: Num[];
+    try {
+      ls = flattenAs(d, args[i], argRoot(i, args.length), "jit: argument");
+    } catch {
+      return MISS;
+    }
+    for (const x of ls) leaves.push(x);
+  }
+  const g = e.debug && !e.graph.checkNans ? e.staged! : e.graph;
+  const vals = evaluate(g, leaves);
+  const out = g.outputs.map((r) => (r >= 0 ? vals.get(r) : g.constant(r)));
+  return unflatten(g.outputDef!, out);
+}
+
+/** The compiled form of `e`, made on first use. */
+function executable(e: Entry): Executable {
+  if (e.exec === undefined) {
+    const { origin } = e;
+    // Name the equation as it was staged (what makeGraph prints), when that graph was kept.
+    const staged = e.staged ?? e.graph;
+    const exec = compile(e.graph, {
+      onNan: (v) => {
+        const o = e.staged === undefined ? v : origin[v]!;
+        const p = staged.prim(o);
+        const text = `${varName(o)} = ${p.name}(${staged.operandNames(o).join(", ")})`;
+        return new NonFiniteError(`jit: ${p.name} produced NaN in equation ${text} (NaN checking is on for this graph)`);
+      },
+    });
+    e.memory = exec.newMemory();
+    e.build = outputBuilder(e.graph.outputDef!, exec.outputSlots);
+    e.exec = exec;
+  }
+  return e.exec;
+}
+
+// ---- arguments --------------------------------------------------------------------------------
+
+/**
+ * Writes the leaves of `x` (which must have structure `d`) into `m` from `off`; returns the next
+ * offset, MISMATCH when the structure differs, or TRACED when a leaf is a traced value.
+ */
+function fill(d: TreeDef, x: unknown, m: Float64Array, off: number): number {
+  if (d.kind === "leaf") {
+    if (typeof x === "number") {
+      m[off] = x;
+      return off + 1;
+    }
+    return x instanceof Tracer ? TRACED : MISMATCH;
+  }
+  const children = d.children;
+  if (d.kind === "array") {
+    if (!Array.isArray(x) || x.length !== children.length) return MISMATCH;
+    if (d.numLeaves === children.length) {
+      // An array of leaves: the common case (parameter vectors).
+      for (let i = 0; i < children.length; i++) {
+        const v: unknown = x[i];
+        if (typeof v !== "number") return v instanceof Tracer ? TRACED : MISMATCH;
+        m[off + i] = v;
+      }
+      return off + children.length;
+    }
+    let o = off;
+    for (let i = 0; i < children.length && o >= 0; i++) o = fill(children[i]!, x[i], m, o);
+    return o;
+  }
+  if (!isPlainObject(x)) return MISMATCH;
+  const keys = Object.keys(x);
+  const want = d.keys;
+  if (keys.length !== want.length) return MISMATCH;
+  let o = off;
+  for (let i = 0; i < want.length && o >= 0; i++) {
+    if (keys[i] !== want[i]) return MISMATCH;
+    o = fill(children[i]!, x[want[i]!], m, o);
+  }
+  return o;
+}
+
+/** A function that builds the output tree of structure `def` from the memory at `slots`. */
+function outputBuilder(def: TreeDef, slots: Int32Array): (m: Float64Array) => unknown {
+  let k = 0;
+  const make = (d: TreeDef): ((m: Float64Array) => unknown) => {
+    if (d.kind === "leaf") {
+      const s = slots[k++]!;
+      return (m) => m[s];
+    }
+    if (d.kind === "array" && d.numLeaves === d.children.length) {
+      const ss = slots.slice(k, k + d.numLeaves);
+      k += d.numLeaves;
+      // An array of numbers: copied from a template of doubles and overwritten, which V8 does
+      // faster than push (~3×) or new Array(n) (which changes element kind on the first double).
+      const template = Array.from(ss, () => 0.5);
+      // Copied in runs of slots with a constant step (a gradient is usually a few such runs).
+      const runs: number[] = []; // triples: first index, base slot, step
+      for (let i = 0; i < ss.length; ) {
+        const step = i + 1 < ss.length ? ss[i + 1]! - ss[i]! : 1;
+        let j = i + 1;
+        while (j < ss.length && ss[j]! - ss[j - 1]! === step) j++;
+        runs.push(i, ss[i]!, step);
+        i = j;
+      }
+      runs.push(ss.length, 0, 0);
+      return (m) => {
+        const a = template.slice();
+        for (let r = 0; r + 3 < runs.length; r += 3) {
+          const end = runs[r + 3]!;
+          const step = runs[r + 2]!;
+          for (let i = runs[r]!, s = runs[r + 1]!; i < end; i++, s += step) a[i] = m[s]!;
+        }
+        return a;
+      };
+    }
+    const kids = d.children.map(make);
+    if (d.kind === "array") return (m) => kids.map((b) => b(m));
+    const keys = d.keys;
+    return (m) => {
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const v = kids[i]!(m);
+        // A key named __proto__ stays an own property; it never reaches the prototype.
+        if (key === "__proto__") Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
+        else o[key] = v;
+      }
+      return o;
+    };
+  };
+  return make(def);
+}
+
+// ---- static arguments and the cache key ----------------------------------------------------------
+
+function normalizeStatic(s: number | readonly number[] | undefined): ReadonlySet<number> {
+  if (s === undefined) return new Set();
+  const list = typeof s === "number" ? [s] : Array.isArray(s) ? (s as readonly unknown[]) : undefined;
+  if (list === undefined) throw new ChainruleError(`jit: staticArgnums must be a number or an array of numbers, got ${describeValue(s)}`);
+  const out = new Set<number>();
+  for (const k of list) {
+    if (typeof k !== "number" || !Number.isInteger(k) || k < 0) {
+      throw new ChainruleError(`jit: staticArgnums must contain argument positions (integers >= 0), got ${describeValue(k)}`);
+    }
+    out.add(k);
+  }
+  return out;
+}
+
+function checkStaticRange(statics: ReadonlySet<number>, count: number): void {
+  for (const k of statics) {
+    if (k >= count) {
+      throw new ChainruleError(
+        `jit: staticArgnums ${k} is out of range: the function was called with ${count} argument${count === 1 ? "" : "s"} (positions 0 to ${count - 1})`,
+      );
+    }
+  }
+}
+
+function staticsEqual(e: Entry, args: readonly unknown[], statics: readonly number[]): boolean {
+  for (let i = 0; i < statics.length; i++) {
+    const k = statics[i]!;
+    if (!sameStatic(e.statics[k], args[k])) return false;
+  }
+  return true;
+}
+
+/** Structural equality of static values: `Object.is` for primitives, keys in any order for objects. */
+function sameStatic(a: unknown, b: unknown, depth = 0): boolean {
+  if (Object.is(a, b)) return true;
+  if (depth > 100) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameStatic(a[i], b[i], depth + 1)) return false;
+    return true;
+  }
+  if (isPlainObject(a)) {
+    if (!isPlainObject(b)) return false;
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    for (const k of ka) {
+      if (!Object.prototype.hasOwnProperty.call(b, k) || !sameStatic(a[k], b[k], depth + 1)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+const identities = new WeakMap<object, number>();
+const symbolIds = new Map<symbol, number>();
+let nextIdentity = 0;
+
+/** A string that is equal for equal static values (in the sense of `sameStatic`). */
+function staticKey(v: unknown, depth = 0): string {
+  if (depth > 100) throw new ChainruleError("jit: a static argument is nested more than 100 levels deep (or contains a cycle)");
+  switch (typeof v) {
+    case "number":
+      return Object.is(v, -0) ? "n-0" : `n${String(v)}`;
+    case "string":
+      return `s${JSON.stringify(v)}`;
+    case "boolean":
+      return v ? "T" : "F";
+    case "undefined":
+      return "u";
+    case "bigint":
+      return `b${String(v)}`;
+    case "symbol": {
+      let id = symbolIds.get(v);
+      if (id === undefined) symbolIds.set(v, (id = nextIdentity++));
+      return `y${id}`;
+    }
+    default:
+      break;
+  }
+  if (v === null) return "z";
+  if (Array.isArray(v)) return `[${v.map((x) => staticKey(x, depth + 1)).join(",")}]`;
+  if (isPlainObject(v)) {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${staticKey(v[k], depth + 1)}`).join(",")}}`;
+  }
+  let id = identities.get(v as object);
+  if (id === undefined) identities.set(v as object, (id = nextIdentity++));
+  return `o${id}`;
+}
+
+function defKey(d: TreeDef): string {
+  if (d.kind === "leaf") return "*";
+  if (d.kind === "array") return `[${d.children.map(defKey).join(",")}]`;
+  return `{${d.children.map((c, i) => `${JSON.stringify(d.keys[i])}:${defKey(c)}`).join(",")}}`;
+}
+
+function cacheKey(args: readonly unknown[], defs: readonly (TreeDef | undefined)[], statics: ReadonlySet<number>, debug: boolean): string {
+  const parts = [debug ? "debug" : "plain", String(args.length)];
+  for (let i = 0; i < args.length; i++) parts.push(statics.has(i) ? `s${staticKey(args[i])}` : `t${defKey(defs[i]!)}`);
+  return parts.join("|");
+}
