@@ -66,6 +66,7 @@ export class JvpTrace extends Trace {
  * `[f(...primals), J · tangents]`. `tangents` mirror `primals` tree by tree; the output tangent
  * mirrors the output.
  *
+ * @typeParam F - the type of `f`; the output's and the tangents' types follow from it.
  * @param f - the function; its output may be any tree of `Num`.
  * @param primals - the arguments, as an array (one tree per parameter of `f`).
  * @param tangents - one tangent tree per primal, of the same structure.
@@ -82,7 +83,7 @@ export class JvpTrace extends Trace {
 export function jvp<F extends (...args: any[]) => unknown>(
   f: F,
   primals: Parameters<F>,
-  tangents: { [K in keyof Parameters<F>]: Tangent<Parameters<F>[K]> },
+  tangents: Tangent<Parameters<F>>,
 ): [Primal<ReturnType<F>>, Primal<ReturnType<F>>] {
   expectFunction(f, "jvp");
   if (!Array.isArray(primals)) throw new ChainruleError(`jvp expects primals as an array of arguments, got ${describeValue(primals)}`);
