@@ -131,8 +131,14 @@ export class NonFiniteError extends ChainruleError {}
 export class GradientCheckError extends ChainruleError {}
 
 /**
- * One problem found while decoding a tree: where, and what.
+ * One problem found while decoding a tree: where, and what. {@link TreeDecodeError} lists them.
  *
+ * @example
+ * ```ts
+ * import { TreeDecodeError, type TreeDecodeProblem } from "chainrule";
+ * const problem: TreeDecodeProblem = { path: "layers[1].b", message: "expected a number, got null" };
+ * console.log(new TreeDecodeError([problem]).problems[0]!.path); // "layers[1].b"
+ * ```
  * @category Errors
  */
 export interface TreeDecodeProblem {

@@ -27,6 +27,10 @@ export const WHERE = builtin({
 /**
  * `a` where `cond` is truthy (nonzero and not NaN, or `true`), else `b`. The gradient flows
  * only into the selected branch, and a NaN in the other branch never reaches it.
+ * @param cond - the condition: a `boolean`, or a `Num` such as `gt(x, 0)` (truthy when nonzero and not NaN).
+ * @param a - the value where `cond` holds.
+ * @param b - the value where it does not.
+ * @returns `a` or `b` (under `jit`, a staged selection of the two).
  * @example
  * ```ts
  * import { grad, gt, sqrt, where, type Num } from "chainrule";
