@@ -40,6 +40,7 @@ export { jvp } from "./transforms/jvp.js";
 
 // Graphs
 export { Graph, type Equation } from "./core/graph.js";
+export type { DotOptions } from "./core/print.js";
 export { explain, makeGraph, type MakeGraphOptions } from "./transforms/make-graph.js";
 
 // Trees
