@@ -150,8 +150,8 @@ export function graphToDot(g: Graph, options: DotOptions = {}): string {
     const op = isInput ? { text: path, folded: false } : opText(g, i, p.name);
     const box =
       `<table border="1" style="rounded" cellborder="0" cellspacing="0" cellpadding="4" color="${isInput ? "#8c6d1f" : "#3b5b92"}" bgcolor="${isInput ? "#fff6dc" : "#e8eefb"}">` +
-      `<tr><td>${isInput ? "<i>" : "<b>"}${html(op.text)}${isInput ? "</i>" : "</b>"}</td>` +
-      `<td valign="bottom"><font point-size="8" color="#7a7a7a">${name}</font></td></tr></table>`;
+      `<tr><td>${isInput ? `<i>${html(op.text)}</i>` : `<font point-size="13">${html(op.text)}</font>`}</td>` +
+      `<td width="10" align="right" valign="bottom"><font point-size="8" color="#7a7a7a">${name}</font></td></tr></table>`;
     const rows: string[] = [];
     if (g.values !== undefined) rows.push(`<tr><td><font point-size="11" color="${VALUE_COLOR}">${html(displayNumber(g.values[i]!))}</font></td></tr>`);
     rows.push(`<tr><td port="box">${box}</td></tr>`);
