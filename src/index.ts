@@ -5,6 +5,7 @@
  * {@link vjp} and {@link jvp} turn them into functions that compute derivatives.
  *
  * @packageDocumentation
+ * @module chainrule
  */
 
 // Values
