@@ -43,7 +43,7 @@ function loadViz(): Promise<VizInstance> {
  *
  * @param dot - DOT source, such as `graph.toDot()`.
  * @returns the SVG document as a string.
- * @throws {@link chainrule!ChainruleError} when `@viz-js/viz` is not installed, or the DOT does not parse.
+ * @throws `ChainruleError` (exported by `chainrule`) when `@viz-js/viz` is not installed, or the DOT does not parse.
  * @example
  * ```ts
  * import { renderDot } from "chainrule/draw";
@@ -70,7 +70,7 @@ export async function renderDot(dot: string): Promise<string> {
  * @param graph - the graph, from `explain(f)(...args)` or `makeGraph(f)(...args)`.
  * @param options - an optional `title` (drawn under the graph) and the layout `direction`.
  * @returns the SVG document as a string.
- * @throws {@link chainrule!ChainruleError} when `@viz-js/viz` is not installed.
+ * @throws `ChainruleError` (exported by `chainrule`) when `@viz-js/viz` is not installed.
  * @example
  * ```ts
  * import { explain, add, mul, type Num } from "chainrule";
