@@ -135,6 +135,17 @@ export class NonFiniteError extends ChainruleError {
 /**
  * One derivative that `checkGrads` found wrong.
  *
+ * @example
+ * ```ts
+ * import { checkGrads, definePrimitive, GradientCheckError, type GradientCheckEntry } from "chainrule";
+ * const badSquare = definePrimitive({ name: "badSquareDoc", impl: (x) => x * x, partials: ([x]) => [x!] });
+ * try {
+ *   checkGrads((x: number) => badSquare(x), [3]);
+ * } catch (e) {
+ *   const worst: GradientCheckEntry = (e as GradientCheckError).entries[0]!;
+ *   console.log(worst.path, worst.expected, worst.actual); // "args[0]" 6 3
+ * }
+ * ```
  * @category Errors
  */
 export interface GradientCheckEntry {
@@ -178,8 +189,14 @@ export class GradientCheckError extends ChainruleError {
 }
 
 /**
- * One problem found while decoding a tree: where, and what.
+ * One problem found while decoding a tree: where, and what. {@link TreeDecodeError} lists them.
  *
+ * @example
+ * ```ts
+ * import { TreeDecodeError, type TreeDecodeProblem } from "chainrule";
+ * const problem: TreeDecodeProblem = { path: "layers[1].b", message: "expected a number, got null" };
+ * console.log(new TreeDecodeError([problem]).problems[0]!.path); // "layers[1].b"
+ * ```
  * @category Errors
  */
 export interface TreeDecodeProblem {

@@ -5,6 +5,7 @@
  * {@link vjp} and {@link jvp} turn them into functions that compute derivatives.
  *
  * @packageDocumentation
+ * @module chainrule
  */
 
 // Values
@@ -52,6 +53,7 @@ export { jit, type JitOptions, type Jitted, type Lowered } from "./transforms/ji
 
 // Graphs
 export { Graph, type Equation } from "./core/graph.js";
+export type { DotOptions } from "./core/print.js";
 export { explain, makeGraph, type MakeGraphOptions } from "./transforms/make-graph.js";
 
 // Trees

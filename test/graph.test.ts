@@ -83,32 +83,67 @@ function interpret(g: Graph, inputs: readonly number[]): number[] {
   return outputNames(g).map(value);
 }
 
-/** A structural check of DOT: statements, well-formed strings, every edge between declared nodes. */
+/**
+ * A structural check of DOT: statements, well-formed strings and HTML labels, every edge between
+ * declared nodes. `labels` maps each node to its plain-text tooltip (the equation, and the value
+ * and gradient when the graph has them).
+ */
 function checkDot(dot: string): { nodes: Set<string>; edges: Set<string>; labels: Map<string, string> } {
   const lines = dot.split("\n");
   expect(lines[0]).toMatch(/^digraph [A-Za-z_][A-Za-z0-9_]* \{$/);
   expect(lines.at(-1)).toBe("}");
-  const str = String.raw`"(?:[^"\\]|\\.)*"`;
-  const attrs = String.raw`\[(?:[A-Za-z]+=(?:${str}|[A-Za-z0-9_.]+)(?:, )?)+\]`;
-  const nodeRe = new RegExp(String.raw`^  ([A-Za-z_][A-Za-z0-9_]*) ${attrs};$`);
-  const edgeRe = /^ {2}([A-Za-z_][A-Za-z0-9_]*) -> ([A-Za-z_][A-Za-z0-9_]*);$/;
-  const globalRe = new RegExp(String.raw`^  (?:(?:node|edge|graph) ${attrs}|[a-z]+=[A-Za-z0-9]+);$`);
   const nodes = new Set<string>();
   const edges = new Set<string>();
   const labels = new Map<string, string>();
-  for (const line of lines.slice(1, -1)) {
-    const n = nodeRe.exec(line);
-    const e = edgeRe.exec(line);
-    if (n !== null) {
-      expect(nodes.has(n[1]!), `node ${n[1]} declared twice`).toBe(false);
-      nodes.add(n[1]!);
-      const label = new RegExp(String.raw`label=(${str})`).exec(line);
-      if (label !== null) labels.set(n[1]!, JSON.parse(label[1]!) as string);
-    } else if (e !== null) {
-      edges.add(`${e[1]} -> ${e[2]}`);
-    } else {
-      expect(line, "a DOT statement").toMatch(globalRe);
+  /** Parses `[k=v, …]`: v is a "string", an <html> label with balanced brackets, or a bare word. */
+  const parseAttrs = (text: string): Map<string, string> => {
+    const out = new Map<string, string>();
+    expect(text.startsWith("[") && text.endsWith("]"), `attribute list: ${text}`).toBe(true);
+    let i = 1;
+    while (i < text.length - 1) {
+      const key = /^[A-Za-z]+=/.exec(text.slice(i));
+      expect(key, `attribute at ${text.slice(i, i + 20)}`).not.toBeNull();
+      i += key![0].length;
+      let value: string;
+      if (text[i] === '"') {
+        const m = /^"(?:[^"\\]|\\.)*"/.exec(text.slice(i));
+        expect(m, "a well-formed string").not.toBeNull();
+        value = JSON.parse(m![0]) as string;
+        i += m![0].length;
+      } else if (text[i] === "<") {
+        let depth = 0;
+        let j = i;
+        for (; j < text.length; j++) {
+          if (text[j] === "<") depth++;
+          else if (text[j] === ">" && --depth === 0) break;
+        }
+        expect(depth, "balanced HTML label").toBe(0);
+        value = text.slice(i, j + 1);
+        i = j + 1;
+      } else {
+        const m = /^[A-Za-z0-9_.#]+/.exec(text.slice(i));
+        expect(m, "a bare value").not.toBeNull();
+        value = m![0];
+        i += m![0].length;
+      }
+      out.set(key![0].slice(0, -1), value);
+      if (text.startsWith(", ", i)) i += 2;
     }
+    return out;
+  };
+  for (const line of lines.slice(1, -1)) {
+    const edge = /^ {2}([A-Za-z_][A-Za-z0-9_]*)(?::box)? -> ([A-Za-z_][A-Za-z0-9_]*)(?::box)?;$/.exec(line);
+    if (edge !== null) {
+      edges.add(`${edge[1]} -> ${edge[2]}`);
+      continue;
+    }
+    const stmt = /^ {2}([A-Za-z_][A-Za-z0-9_]*) (\[.*\]);$/.exec(line);
+    expect(stmt, `a DOT statement: ${line.slice(0, 60)}`).not.toBeNull();
+    const attrs = parseAttrs(stmt![2]!);
+    if (["graph", "node", "edge"].includes(stmt![1]!)) continue;
+    expect(nodes.has(stmt![1]!), `node ${stmt![1]} declared twice`).toBe(false);
+    nodes.add(stmt![1]!);
+    labels.set(stmt![1]!, attrs.get("tooltip") ?? attrs.get("label") ?? "");
   }
   for (const e of edges) for (const end of e.split(" -> ")) expect(nodes.has(end), `edge ${e}: ${end} is declared`).toBe(true);
   return { nodes, edges, labels };
@@ -247,8 +282,8 @@ describe("explain: each node's value and gradient", () => {
     expect(g2.values).toEqual([-2, 5, -4, 3, -12]);
     expect(g2.grads).toEqual([-4, -4, 3, -4, 1]);
     const { labels } = checkDot(g.toDot());
-    expect(labels.get("d")).toBe("d = add\nvalue 3\ngrad -4");
-    expect(labels.get("a")).toBe("a = x\nvalue -2\ngrad -4");
+    expect(labels.get("d")).toBe("d = add(a, b): value 3, grad -4");
+    expect(labels.get("a")).toBe("a = x: value -2, grad -4");
   });
 
   it("the sigmoid neuron at w = [2, -3, -3], x = [-1, -2]: the notes' figure, node by node", () => {

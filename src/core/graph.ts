@@ -12,7 +12,7 @@ import { ChainruleError } from "../errors.js";
 import type { Num } from "./num.js";
 import { anonymousPrimitive, primitiveById, type Primitive } from "./primitive.js";
 import { ValueStore } from "./values.js";
-import { graphToDot, graphToString } from "./print.js";
+import { graphToDot, graphToString, type DotOptions } from "./print.js";
 import { bind } from "./trace.js";
 import type { TreeDef } from "../tree/tree.js";
 
@@ -44,7 +44,17 @@ export class IntBuffer {
   }
 }
 
-/** One equation, as `Graph.equations()` lists it for reading. */
+/**
+ * One equation, as {@link Graph.equations} lists it for reading.
+ *
+ * @example
+ * ```ts
+ * import { makeGraph, add, mul, type Equation, type Num } from "chainrule";
+ * const [first]: Equation[] = makeGraph((x: Num, y: Num) => mul(add(x, y), y))(1, 2).equations();
+ * console.log(first); // { primitive: "add", output: "c", inputs: ["a", "b"] }
+ * ```
+ * @category Graphs
+ */
 export interface Equation {
   /** The primitive's name, e.g. `mul`. */
   readonly primitive: string;
@@ -211,9 +221,24 @@ export class Graph {
     return graphToString(this);
   }
 
-  /** Graphviz DOT; with values and gradients on each node when the graph has them. */
-  toDot(): string {
-    return graphToDot(this);
+  /**
+   * Graphviz DOT in the style of the seed's figures: each node labelled with its operation,
+   * and — when the graph has them (from {@link explain}) — its forward value above in green
+   * and the gradient of the output with respect to it below in red. Render it with Graphviz,
+   * or to SVG in-process with `toSvg` from `chainrule/draw`.
+   *
+   * @param options - an optional `title` and the layout `direction`.
+   * @returns the DOT source.
+   * @example
+   * ```ts
+   * import { explain, add, mul, type Num } from "chainrule";
+   * const g = explain((x: Num, y: Num, z: Num) => mul(add(x, y), z))(-2, 5, -4);
+   * const dot = g.toDot({ title: "f(x, y, z) = (x + y) z" });
+   * console.log(dot.startsWith("digraph chainrule {")); // true
+   * ```
+   */
+  toDot(options?: DotOptions): string {
+    return graphToDot(this, options);
   }
 }
 

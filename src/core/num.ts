@@ -27,7 +27,11 @@ import type { Trace } from "./trace.js";
  * @category Values
  */
 export abstract class Tracer {
-  /** The trace this value belongs to. */
+  /**
+   * The trace this value belongs to. Not for users: it stays in the types so that only
+   * chainrule's own tracers are `Num`s (a class without it would match any object).
+   * @hidden
+   */
   abstract readonly _trace: Trace;
 
   /** Readable form for logs: the transform that owns the value, and its value if concrete. */
@@ -86,6 +90,8 @@ export function isTracer(x: unknown): x is Tracer {
  * data-dependent control flow works (`if (toNumber(x) > 0) …`). Inside `jit` and `makeGraph`
  * values are abstract and this throws `ConcretizationError`: select with `where` instead.
  *
+ * @param x - a number, or a traced value.
+ * @returns the number `x` stands for at this point of the computation.
  * @throws {@link ConcretizationError} on an abstract (staged) value.
  * @throws {@link TracerLeakError} on a value whose transform has already returned.
  * @example

@@ -163,6 +163,18 @@ export function opN(p: Primitive): (xs: readonly Num[]) => Num {
  * one rule; rules are written with chainrule's ops, so they are differentiable themselves and
  * the primitive works at every order. Missing rules are derived from the ones given.
  *
+ * @example
+ * ```ts
+ * import { definePrimitive, grad, mul, type Num, type PrimitiveSpec } from "chainrule";
+ * // cube(x) = x³ with its local gradient 3x², written with chainrule's ops.
+ * const spec: PrimitiveSpec = {
+ *   name: "cube",
+ *   impl: (x) => x * x * x,
+ *   partials: ([x]) => [mul(3, mul(x!, x!))],
+ * };
+ * const cube = definePrimitive(spec);
+ * console.log(grad((x: Num) => cube(x))(2)); // 12
+ * ```
  * @category Transforms
  */
 export interface PrimitiveSpec {
@@ -195,7 +207,7 @@ export interface PrimitiveSpec {
  *   partials: ([x]) => [cos(x!)],
  * });
  * console.log(grad((x: Num) => mySin(x))(0)); // 1
- * console.log(grad(grad((x: Num) => mySin(x)))(0)); // -0 (= -sin 0)
+ * console.log(grad(grad((x: Num) => mySin(x)))(0)); // 0 (= -sin 0)
  * void neg; void sin;
  * ```
  * @category Transforms

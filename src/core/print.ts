@@ -68,38 +68,111 @@ function dotString(s: string): string {
   return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 
-/** Graphviz DOT: one node per variable (labelled with its operation, value and gradient). */
-export function graphToDot(g: Graph): string {
+/** Escapes text for a Graphviz HTML-like label. */
+function html(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/**
+ * Options of {@link Graph.toDot} (and of `toSvg` in `chainrule/draw`).
+ *
+ * @example
+ * ```ts
+ * import { explain, mul, type DotOptions, type Num } from "chainrule";
+ * const options: DotOptions = { title: "f(x) = x\u00b7x at x = 3", direction: "TB" };
+ * console.log(explain((x: Num) => mul(x, x))(3).toDot(options).includes("rankdir=TB")); // true
+ * ```
+ * @category Graphs
+ */
+export interface DotOptions {
+  /** A caption drawn above the legend, e.g. the function and where it was evaluated. */
+  readonly title?: string;
+  /** Layout direction: `"LR"` (left to right, the default, as the seed's figures) or `"TB"`. */
+  readonly direction?: "LR" | "TB";
+}
+
+/** The colours of the seed's figures: forward values in green above, gradients in red below. */
+const VALUE_COLOR = "#1a7f37";
+const GRAD_COLOR = "#c62828";
+
+/** How an operation is written inside its node: infix symbols for arithmetic. */
+const INFIX: Record<string, string> = { add: "+", sub: "\u2212", mul: "\u00d7", div: "\u00f7", pow: "^" };
+const PREFIX: Record<string, string> = { neg: "\u2212x", square: "x\u00b2", reciprocal: "1/x" };
+
+/**
+ * The text inside an equation's node. Numeric constants are folded into it, as in the seed's
+ * figures (`+ 1`, `1 ÷`, `max(·, 0)`), rather than drawn as nodes of their own. Returns the
+ * text and whether the constants were folded.
+ */
+function opText(g: Graph, i: number, name: string): { text: string; folded: boolean } {
+  const refs: number[] = [];
+  for (let j = g.argStart.data[i]!; j < g.argStart.data[i + 1]!; j++) refs.push(g.args.data[j]!);
+  const consts = refs.filter((r) => r < 0);
+  const infix = INFIX[name];
+  if (consts.length === 0 || consts.length === refs.length) return { text: infix ?? PREFIX[name] ?? name, folded: false };
+  const shown = refs.map((r) => (r >= 0 ? "\u00b7" : g.refName(r)));
+  if (infix !== undefined && refs.length === 2) {
+    return { text: refs[0]! < 0 ? `${shown[0]} ${infix}` : `${infix} ${shown[1]}`, folded: true };
+  }
+  return { text: `${name}(${shown.join(", ")})`, folded: true };
+}
+
+/**
+ * Graphviz DOT in the style of the seed's figures: one node per variable, labelled with its
+ * operation (inputs with their tree path), its forward value above in green and the gradient
+ * of the output with respect to it below in red, when the graph carries them (`explain`).
+ * Constants are folded into their operation's label. Each node's tooltip repeats everything
+ * as text.
+ */
+export function graphToDot(g: Graph, options: DotOptions = {}): string {
+  const annotated = g.values !== undefined || g.grads !== undefined;
   const out: string[] = [];
   out.push("digraph chainrule {");
-  out.push("  rankdir=LR;");
-  out.push('  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11];');
-  out.push('  edge [fontname="Helvetica", fontsize=9];');
+  const caption: string[] = [];
+  if (options.title !== undefined && options.title !== "") caption.push(`<tr><td colspan="3"><b>${html(options.title)}</b></td></tr>`);
+  if (annotated) {
+    caption.push(
+      `<tr><td align="right"><font color="${VALUE_COLOR}">green, above: forward value</font></td><td width="28"></td>` +
+        `<td align="left"><font color="${GRAD_COLOR}">red, below: gradient of the output</font></td></tr>`,
+    );
+  }
+  const label =
+    caption.length > 0 ? `, label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="6">${caption.join("")}</table>>, labelloc=b, fontsize=11` : "";
+  out.push(`  graph [rankdir=${options.direction ?? "LR"}, nodesep=0.3, ranksep=0.45, fontname="Helvetica", bgcolor="white", pad=0.3${label}];`);
+  out.push('  node [shape=plaintext, fontname="Helvetica", fontsize=12];');
+  out.push('  edge [color="#5f6b7a", arrowsize=0.6, penwidth=1.1];');
   let constId = 0;
   for (let i = 0; i < g.size; i++) {
     const p = g.prim(i);
     const name = varName(i);
-    const k = g.inputs.indexOf(i);
-    const title = p === INPUT ? `${name} = ${g.inputPaths[k] || "input"}` : `${name} = ${p.name}`;
-    const note = annotation(g, i);
-    const label = note === "" ? title : `${title}\n${note.replace(", ", "\n")}`;
-    const shape = p === INPUT ? ', shape=ellipse' : "";
-    out.push(`  ${name} [label=${dotString(label)}${shape}];`);
-    if (p === INPUT) continue;
+    const isInput = p === INPUT;
+    const path = isInput ? g.inputPaths[g.inputs.indexOf(i)] || "input" : "";
+    const op = isInput ? { text: path, folded: false } : opText(g, i, p.name);
+    const box =
+      `<table border="1" style="rounded" cellborder="0" cellspacing="0" cellpadding="4" color="${isInput ? "#8c6d1f" : "#3b5b92"}" bgcolor="${isInput ? "#fff6dc" : "#e8eefb"}">` +
+      `<tr><td>${isInput ? `<i>${html(op.text)}</i>` : `<font point-size="13">${html(op.text)}</font>`}</td>` +
+      `<td width="10" align="right" valign="bottom"><font point-size="8" color="#7a7a7a">${name}</font></td></tr></table>`;
+    const rows: string[] = [];
+    if (g.values !== undefined) rows.push(`<tr><td><font point-size="11" color="${VALUE_COLOR}">${html(displayNumber(g.values[i]!))}</font></td></tr>`);
+    rows.push(`<tr><td port="box">${box}</td></tr>`);
+    if (g.grads !== undefined) rows.push(`<tr><td><font point-size="11" color="${GRAD_COLOR}">${html(displayNumber(g.grads[i]!))}</font></td></tr>`);
+    const tip = `${name} = ${isInput ? path : `${p.name}(${g.operandNames(i).join(", ")})`}${annotated ? `: ${annotation(g, i)}` : ""}`;
+    out.push(`  ${name} [label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">${rows.join("")}</table>>, tooltip=${dotString(tip)}];`);
+    if (isInput) continue;
     for (let j = g.argStart.data[i]!; j < g.argStart.data[i + 1]!; j++) {
       const r = g.args.data[j]!;
       if (r >= 0) {
-        out.push(`  ${varName(r)} -> ${name};`);
-      } else {
+        out.push(`  ${varName(r)}:box -> ${name}:box;`);
+      } else if (!op.folded) {
         const c = `const${constId++}`;
-        out.push(`  ${c} [label=${dotString(g.refName(r))}, shape=plaintext];`);
-        out.push(`  ${c} -> ${name};`);
+        out.push(`  ${c} [label=${dotString(g.refName(r))}, fontsize=10, fontcolor="#7a7a7a"];`);
+        out.push(`  ${c} -> ${name}:box [color="#b0b0b0", style=dashed];`);
       }
     }
   }
   g.outputs.forEach((r, k) => {
-    out.push(`  out${k} [label=${dotString(g.outputs.length === 1 ? "output" : `output ${k}`)}, shape=plaintext];`);
-    if (r >= 0) out.push(`  ${varName(r)} -> out${k};`);
+    out.push(`  out${k} [label=${dotString(g.outputs.length === 1 ? "output" : `output ${k}`)}, fontsize=10, fontcolor="#555555"];`);
+    if (r >= 0) out.push(`  ${varName(r)}:box -> out${k};`);
   });
   out.push("}");
   return out.join("\n");

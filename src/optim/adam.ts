@@ -47,7 +47,8 @@ export interface AdamOptions {
  * ```ts
  * import { adam, type AdamState } from "chainrule";
  * const state: AdamState<{ w: number[] }> = adam(1e-3).init({ w: [1, 2] });
- * console.log(JSON.stringify(state)); // {"count":0,"mu":{"w":[0,0]},"nu":{"w":[0,0]}}
+ * console.log(state); // { count: 0, mu: { w: [0, 0] }, nu: { w: [0, 0] } }
+ * JSON.parse(JSON.stringify(state)); // plain data: it survives a JSON round trip
  * ```
  * @category Optimizers
  */

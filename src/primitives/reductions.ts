@@ -25,6 +25,8 @@ export const SUM = builtin({
 });
 /**
  * `Σ xs[i]` (0 for an empty array).
+ * @param xs - the terms.
+ * @returns their sum; one equation in a graph, however many terms.
  * @example
  * ```ts
  * import { sum } from "chainrule";
@@ -47,6 +49,8 @@ export function sumOfNonzero(terms: readonly Num[]): Num {
 // ---- mean --------------------------------------------------------------------------------------
 /**
  * The arithmetic mean of `xs` (NaN for an empty array, as 0/0).
+ * @param xs - the values.
+ * @returns `sum(xs) / xs.length`.
  * @example
  * ```ts
  * import { mean } from "chainrule";
@@ -79,6 +83,9 @@ export const DOT = builtin({
 });
 /**
  * `Σ xs[i] · ys[i]`; the arrays must have the same length.
+ * @param xs - the first vector.
+ * @param ys - the second vector, as long as `xs`.
+ * @returns the inner product.
  * @throws {@link ChainruleError} when the lengths differ.
  * @example
  * ```ts
@@ -126,6 +133,8 @@ export const LOG_SUM_EXP = builtin({
 });
 /**
  * `log Σ exp(xs[i])`, computed without overflow (-Infinity for an empty array).
+ * @param xs - the values.
+ * @returns `log(sum(xs.map(exp)))`, stable for large inputs; its gradient is `softmax(xs)`.
  * @example
  * ```ts
  * import { logSumExp } from "chainrule";
@@ -140,6 +149,8 @@ export function logSumExp(xs: readonly Num[]): Num {
 // ---- softmax -----------------------------------------------------------------------------------
 /**
  * `exp(xs[i]) / Σ exp(xs[j])` for every `i`, computed without overflow.
+ * @param xs - the logits.
+ * @returns an array as long as `xs`, of positive values summing to 1.
  * @example
  * ```ts
  * import { softmax } from "chainrule";

@@ -12,12 +12,24 @@ import { jacfwd, jacrev } from "./jacobian.js";
 /**
  * How `checkGrads` computes derivatives: `fwd` (forward mode, `jacfwd`) or `rev` (reverse
  * mode, `jacrev`/`grad`).
+ * @example
+ * ```ts
+ * import { checkGrads, mul, sin, type GradMode } from "chainrule";
+ * const modes: GradMode[] = ["rev"];
+ * checkGrads((x: number) => mul(x, sin(x)), [0.5], { modes }); // reverse mode only
+ * ```
  * @category Transforms
  */
 export type GradMode = "fwd" | "rev";
 
 /**
  * Options of {@link checkGrads}.
+ * @example
+ * ```ts
+ * import { checkGrads, exp, type CheckGradsOptions } from "chainrule";
+ * const strict: CheckGradsOptions = { order: 2, rtol: 1e-8, atol: 1e-8 };
+ * checkGrads((x: number) => exp(x), [0.3], strict); // first and second derivatives, both modes
+ * ```
  * @category Transforms
  */
 export interface CheckGradsOptions {

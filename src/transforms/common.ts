@@ -7,7 +7,18 @@ import { describeValue, isTracer, leakError, Tracer, type Num } from "../core/nu
 import type { Trace } from "../core/trace.js";
 import { isPlainObject } from "../tree/tree.js";
 
-/** `number` or an array of them: which arguments a transform differentiates. */
+/**
+ * `number` or an array of them: which arguments a transform differentiates (the `argnums`
+ * option of {@link grad} and {@link valueAndGrad}).
+ *
+ * @example
+ * ```ts
+ * import { grad, mul, type Argnums, type Num } from "chainrule";
+ * const which: Argnums = [0, 1];
+ * console.log(grad((x: Num, y: Num) => mul(x, y), { argnums: which })(2, 3)); // [3, 2]
+ * ```
+ * @category Transforms
+ */
 export type Argnums = number | readonly number[];
 
 /** The path prefix of argument `i` in messages: `args[i]` when there are several, else none. */

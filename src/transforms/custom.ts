@@ -35,12 +35,29 @@ import { StageTrace } from "./make-graph.js";
 /**
  * What `bwd` of {@link customVjp} returns: one gradient tree per argument of `f` (shaped like
  * that argument), or `null` for an argument whose gradient is zero.
+ * @example
+ * ```ts
+ * import type { Cotangents, Num } from "chainrule";
+ * // bwd of a function of (x: Num, w: Num[]) returns one gradient per argument, null for zero:
+ * const cts: Cotangents<[Num, Num[]]> = [2, null];
+ * console.log(cts.length); // 2
+ * ```
  * @category Transforms
  */
 export type Cotangents<P extends readonly unknown[]> = Readonly<{ [K in keyof P]: Tangent<P[K]> | null }>;
 
 /**
  * The rules of {@link customVjp}.
+ * @example
+ * ```ts
+ * import { customVjp, exp, log1p, mul, sigmoid, type CustomVjpRules, type Num } from "chainrule";
+ * const softplusPlain = (x: Num) => log1p(exp(x));
+ * const rules: CustomVjpRules<typeof softplusPlain, Num> = {
+ *   fwd: (x) => [softplusPlain(x), x],
+ *   bwd: (x, ct) => [mul(ct, sigmoid(x))],
+ * };
+ * console.log(customVjp(softplusPlain, rules)(0)); // 0.6931471805599453
+ * ```
  * @category Transforms
  */
 export interface CustomVjpRules<F extends (...args: any[]) => unknown, Res> {
@@ -52,6 +69,13 @@ export interface CustomVjpRules<F extends (...args: any[]) => unknown, Res> {
 
 /**
  * The rule of {@link customJvp}.
+ * @example
+ * ```ts
+ * import { customJvp, cos, mul, sin, type CustomJvpRules, type Num } from "chainrule";
+ * const mySin = (x: Num) => sin(x);
+ * const rules: CustomJvpRules<typeof mySin> = { jvp: ([x], [t]) => [sin(x), mul(cos(x), t)] };
+ * console.log(customJvp(mySin, rules)(0)); // 0
+ * ```
  * @category Transforms
  */
 export interface CustomJvpRules<F extends (...args: any[]) => unknown> {

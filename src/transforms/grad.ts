@@ -13,6 +13,15 @@ export type { Argnums } from "./common.js";
 /**
  * The gradients `grad` returns for the argument tuple `P` and `argnums` `A`: one tree for a
  * number, a tuple of trees for an array.
+ *
+ * @example
+ * ```ts
+ * import type { GradOf, Num } from "chainrule";
+ * type Args = [params: { w: Num[] }, x: number];
+ * const g: GradOf<Args, 0> = { w: [0.5, -1] };
+ * const gs: GradOf<Args, [0, 1]> = [{ w: [0.5, -1] }, 2];
+ * console.log(g.w, gs[1]); // the gradients, typed
+ * ```
  * @category Transforms
  */
 export type GradOf<P extends readonly unknown[], A> = A extends number
@@ -22,7 +31,14 @@ export type GradOf<P extends readonly unknown[], A> = A extends number
     : never;
 
 /**
- * Options of `grad` and `valueAndGrad`.
+ * Options of {@link grad} and {@link valueAndGrad}.
+ *
+ * @example
+ * ```ts
+ * import { grad, mul, type GradOptions, type Num } from "chainrule";
+ * const options: GradOptions<1, false> = { argnums: 1 };
+ * console.log(grad((x: Num, y: Num) => mul(x, y), options)(2, 3)); // 2
+ * ```
  * @category Transforms
  */
 export interface GradOptions<A extends Argnums = Argnums, H extends boolean = boolean> {
@@ -85,6 +101,7 @@ function pick(grads: unknown[], argnums: Argnums): unknown {
  * Arguments not differentiated pass through untouched and may be anything. Composes with every
  * transform: `grad(grad(f))` is the second derivative.
  *
+ * @typeParam F - the type of `f`; the gradient's type follows from its parameters.
  * @param f - a function returning a scalar `Num` (with `hasAux`, `[Num, aux]`).
  * @param options - `argnums` (default 0) and `hasAux` (default false).
  * @returns a function with `f`'s parameters returning the gradient (with `hasAux`, `[gradient, aux]`).
@@ -127,8 +144,10 @@ export function grad(f: (...args: any[]) => unknown, options: GradOptions = {}):
  * Like {@link grad}, but returns the function's value too: `[value, gradient]`, or with
  * `hasAux` `[[value, aux], gradient]`. One forward and one backward pass.
  *
+ * @typeParam F - the type of `f`; the gradient's type follows from its parameters.
  * @param f - a function returning a scalar `Num` (with `hasAux`, `[Num, aux]`).
  * @param options - `argnums` (default 0) and `hasAux` (default false).
+ * @returns a function with `f`'s parameters returning `[value, gradient]` (with `hasAux`, `[[value, aux], gradient]`).
  * @throws {@link NonScalarOutputError} when `f` returns an array or object.
  * @example
  * ```ts

@@ -23,6 +23,14 @@ import { stage } from "./make-graph.js";
 
 /**
  * Options of {@link jit}.
+ * @example
+ * ```ts
+ * import { jit, mul, pow, type JitOptions, type Num } from "chainrule";
+ * const options: JitOptions = { staticArgnums: 1 };
+ * const power = jit((x: Num, p: { n: number }) => pow(x, p.n), options);
+ * console.log(power(2, { n: 3 })); // 8
+ * void mul;
+ * ```
  * @category Transforms
  */
 export interface JitOptions {
@@ -39,6 +47,12 @@ export interface JitOptions {
 /**
  * What {@link jit} made of a function for one input structure, for debugging: the optimised
  * graph and the generated JavaScript. `String(lowered)` prints both.
+ * @example
+ * ```ts
+ * import { grad, jit, mul, sin, type Lowered, type Num } from "chainrule";
+ * const lowered: Lowered = jit(grad((x: Num) => mul(x, sin(x)))).lower(1);
+ * console.log(lowered.graph.equations().length > 0); // true
+ * ```
  * @category Transforms
  */
 export interface Lowered {
@@ -57,6 +71,13 @@ export interface Lowered {
 /**
  * The function {@link jit} returns: `f`'s parameters, `f`'s result with numbers for `Num`s,
  * and `lower(...args)` to inspect the compiled form.
+ * @example
+ * ```ts
+ * import { jit, add, mul, type Jitted, type Num } from "chainrule";
+ * const f = (x: Num, y: Num) => add(mul(x, x), y);
+ * const fast: Jitted<typeof f> = jit(f);
+ * console.log(fast(3, 1)); // 10
+ * ```
  * @category Transforms
  */
 export type Jitted<F extends (...args: any[]) => unknown> = ((...args: Parameters<F>) => Primal<ReturnType<F>>) & {

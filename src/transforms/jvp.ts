@@ -70,6 +70,7 @@ export class JvpTrace extends Trace {
  * `[f(...primals), J · tangents]`. `tangents` mirror `primals` tree by tree; the output tangent
  * mirrors the output.
  *
+ * @typeParam F - the type of `f`; the output's and the tangents' types follow from it.
  * @param f - the function; its output may be any tree of `Num`.
  * @param primals - the arguments, as an array (one tree per parameter of `f`).
  * @param tangents - one tangent tree per primal, of the same structure.

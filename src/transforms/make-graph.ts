@@ -58,7 +58,18 @@ export class StageTrace extends Trace {
   }
 }
 
-/** Options of {@link makeGraph}. @category Graphs */
+/**
+ * Options of {@link makeGraph}.
+ *
+ * @example
+ * ```ts
+ * import { makeGraph, mul, type MakeGraphOptions, type Num } from "chainrule";
+ * const options: MakeGraphOptions = { staticArgnums: 1 };
+ * const g = makeGraph((x: Num, config: { scale: number }) => mul(x, config.scale), options)(1, { scale: 3 });
+ * console.log(g.equations().length); // 1
+ * ```
+ * @category Graphs
+ */
 export interface MakeGraphOptions {
   /** Arguments that are not numeric trees (configuration, data): passed through, not traced. */
   readonly staticArgnums?: number | readonly number[];
@@ -75,6 +86,7 @@ export interface MakeGraphOptions {
  * `args` and returns the equations it applied. Values are abstract, so `toNumber` and host
  * `if` on them throw `ConcretizationError`; use `where`.
  *
+ * @typeParam F - the type of `f`.
  * @param f - the function; any tree of `Num` out.
  * @param options - `staticArgnums`: arguments passed through untouched; `optimize: true`: the
  *   graph after `jit`'s optimiser (folding, simplification, CSE, dead-code elimination).
@@ -135,6 +147,7 @@ export function stage(
  * one forward and one backward pass. Print it with `String(graph)` or draw it with
  * `graph.toDot()`.
  *
+ * @typeParam F - the type of `f`.
  * @param f - a function returning a scalar `Num`; every argument must be a tree of numbers.
  * @returns a function taking `f`'s arguments and returning the annotated {@link Graph}.
  * @throws {@link NonScalarOutputError} when `f` returns an array or object.

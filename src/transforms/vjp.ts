@@ -135,7 +135,18 @@ export function gradientOf(arg: TracedArgument, ct: ValueStore): unknown {
   );
 }
 
-/** The function a `vjp` returns: maps an output cotangent to one gradient per primal. */
+/**
+ * The function a {@link vjp} returns: maps an output cotangent (a tree shaped like the output)
+ * to one gradient tree per primal. It stays valid after `vjp` returns.
+ *
+ * @example
+ * ```ts
+ * import { vjp, mul, type Num, type Pullback } from "chainrule";
+ * const [, pullback]: [number, Pullback<Num, [Num, Num]>] = vjp((x: Num, y: Num) => mul(x, y), 2, 3);
+ * console.log(pullback(1)); // [3, 2]
+ * ```
+ * @category Transforms
+ */
 export type Pullback<Out, Args extends readonly unknown[]> = (cotangent: Tangent<Out>) => { -readonly [K in keyof Args]: Primal<Args[K]> };
 
 /**
@@ -143,6 +154,7 @@ export type Pullback<Out, Args extends readonly unknown[]> = (cotangent: Tangent
  * cotangent (a tree shaped like the output) to one gradient tree per primal. The pullback
  * stays valid after `vjp` returns and may be called any number of times.
  *
+ * @typeParam F - the type of `f`; the output's and the gradients' types follow from it.
  * @param f - the function; its output may be any tree of `Num`.
  * @param primals - the arguments, each a tree of numbers.
  * @returns `[out, pullback]`, with `out` as plain numbers.

@@ -208,8 +208,8 @@ function compileTemplate(template: unknown, options: TreeCodecOptions | undefine
  * Decoding returns a fresh copy (plain arrays, plain objects with own properties only and keys
  * in the template's order); the input is never returned or mutated. Every problem is reported,
  * each as an io-ts `ValidationError` whose context has one entry per tree level and whose
- * message starts with the tree path relative to the tree (`w[3]: expected a number, got a
- * string ("x")`), so `PathReporter` prints readable lines. Keys such as `__proto__`,
+ * message starts with the tree path relative to the tree
+ * (`w[3]: expected a number, got a string ("x")`), so `PathReporter` prints readable lines. Keys such as `__proto__`,
  * `constructor` or `prototype` are only ever own properties, and only when the template has
  * them (otherwise they are "unexpected key" problems). Encoding is the identity.
  *

@@ -6,6 +6,13 @@ import { flatten, flattenAs, unflatten, type TreeDef } from "./tree.js";
 
 /**
  * The type of a tree's leaves: `number` for a tree of numbers, `Num` inside a transform.
+ * @example
+ * ```ts
+ * import type { LeafOf, Num } from "chainrule";
+ * const leaf: LeafOf<{ w: number[]; b: number }> = 1; // number
+ * const traced: LeafOf<{ w: Num[] }> = leaf; // Num
+ * console.log(traced); // 1
+ * ```
  * @category Trees
  */
 export type LeafOf<T> = T extends Num
@@ -17,7 +24,13 @@ export type LeafOf<T> = T extends Num
       : never;
 
 /**
- * The tree type `T` with every leaf replaced by `R`.
+ * The tree type `T` with every leaf replaced by `R`: what {@link treeMap} returns.
+ * @example
+ * ```ts
+ * import type { ReplaceLeaves } from "chainrule";
+ * const mask: ReplaceLeaves<{ w: number[]; b: number }, 0 | 1> = { w: [1, 0], b: 1 };
+ * console.log(mask.w); // [1, 0]
+ * ```
  * @category Trees
  */
 export type ReplaceLeaves<T, R> = T extends Num
@@ -32,6 +45,10 @@ export type ReplaceLeaves<T, R> = T extends Num
  * Applies `f` to every leaf of `tree` (and the leaves at the same place in `rest`, which must
  * have the same structure), returning a new tree of the same shape. Nothing is mutated.
  *
+ * @param f - called with the leaf of `tree` and the leaves at the same place in `rest`.
+ * @param tree - the tree that gives the structure.
+ * @param rest - more trees of the same structure.
+ * @returns a new tree shaped like `tree` with `f`'s results as leaves.
  * @throws {@link TreeStructureError} when a tree in `rest` has another structure.
  * @example
  * ```ts
@@ -56,6 +73,8 @@ export function treeMap<T, R extends Num>(
 /**
  * The leaves of a tree, depth first, object keys in their order.
  *
+ * @param tree - a number, an array or a plain object of trees.
+ * @returns the leaves in order (the order `treeMap` and the transforms use).
  * @throws {@link TreeStructureError} when a leaf is not a number or `Num`.
  * @example
  * ```ts
@@ -72,6 +91,8 @@ export function treeLeaves<T>(tree: T): LeafOf<T>[] {
  * The structure of a tree (its shape without the leaves), comparable with `equals` and
  * printable.
  *
+ * @param tree - a number, an array or a plain object of trees.
+ * @returns its {@link TreeDef}.
  * @throws {@link TreeStructureError} when a leaf is not a number or `Num`.
  * @example
  * ```ts

@@ -20,7 +20,7 @@ import { describeValue, Tracer, type Num } from "../core/num.js";
  * @category Trees
  */
 export class TreeDef {
-  /** @internal */
+  /** Not for users: a structure comes from {@link treeStructure} or a transform. */
   constructor(
     /** `leaf`, `array` or `object`. */
     readonly kind: "leaf" | "array" | "object",

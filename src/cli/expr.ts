@@ -1,0 +1,300 @@
+/**
+ * A small, safe parser for the arithmetic expressions of the command line (`chainrule explain
+ * "(x + y) * z" x=-2 y=5 z=-4`): a hand-written tokenizer and recursive-descent parser — no
+ * `eval`, no `Function` — that builds a function over `Num` with chainrule's primitives.
+ *
+ *     expr    := term (("+" | "-") term)*
+ *     term    := unary (("*" | "/") unary)*
+ *     unary   := ("-" | "+") unary | power
+ *     power   := primary (("^" | "**") unary)?          right-associative; -x^2 = -(x^2)
+ *     primary := number | name | name "(" expr ("," expr)* ")" | "(" expr ")"
+ *
+ * Calls are limited to an allow-list of chainrule's primitives (`exp`, `sigmoid`, `max`, …).
+ * Every error says what was wrong and at which column, with a caret line to print under the
+ * expression.
+ */
+import type { Num } from "../core/num.js";
+import { abs, add, div, mul, neg, pow, reciprocal, sign, sqrt, square, sub } from "../primitives/arithmetic.js";
+import { exp, expm1, log, log1p } from "../primitives/exponential.js";
+import { relu, sigmoid, softplus } from "../primitives/neural.js";
+import { ceil, floor, round, stopGradient } from "../primitives/rounding.js";
+import { eq, ge, gt, le, lt, max, min, where } from "../primitives/select.js";
+import { acos, asin, atan, atan2, cos, cosh, sin, sinh, tan, tanh } from "../primitives/trig.js";
+
+/** The functions an expression may call, by name, with their number of arguments. */
+export const FUNCTIONS: Readonly<Record<string, { readonly arity: number; readonly fn: (...xs: Num[]) => Num }>> = Object.freeze({
+  neg: { arity: 1, fn: neg },
+  sqrt: { arity: 1, fn: sqrt },
+  square: { arity: 1, fn: square },
+  reciprocal: { arity: 1, fn: reciprocal },
+  abs: { arity: 1, fn: abs },
+  sign: { arity: 1, fn: sign },
+  exp: { arity: 1, fn: exp },
+  log: { arity: 1, fn: log },
+  log1p: { arity: 1, fn: log1p },
+  expm1: { arity: 1, fn: expm1 },
+  sin: { arity: 1, fn: sin },
+  cos: { arity: 1, fn: cos },
+  tan: { arity: 1, fn: tan },
+  asin: { arity: 1, fn: asin },
+  acos: { arity: 1, fn: acos },
+  atan: { arity: 1, fn: atan },
+  sinh: { arity: 1, fn: sinh },
+  cosh: { arity: 1, fn: cosh },
+  tanh: { arity: 1, fn: tanh },
+  sigmoid: { arity: 1, fn: sigmoid },
+  relu: { arity: 1, fn: relu },
+  softplus: { arity: 1, fn: softplus },
+  floor: { arity: 1, fn: floor },
+  ceil: { arity: 1, fn: ceil },
+  round: { arity: 1, fn: round },
+  stopGradient: { arity: 1, fn: stopGradient },
+  add: { arity: 2, fn: add },
+  sub: { arity: 2, fn: sub },
+  mul: { arity: 2, fn: mul },
+  div: { arity: 2, fn: div },
+  pow: { arity: 2, fn: pow },
+  atan2: { arity: 2, fn: atan2 },
+  max: { arity: 2, fn: max },
+  min: { arity: 2, fn: min },
+  lt: { arity: 2, fn: lt },
+  le: { arity: 2, fn: le },
+  gt: { arity: 2, fn: gt },
+  ge: { arity: 2, fn: ge },
+  eq: { arity: 2, fn: eq },
+  where: { arity: 3, fn: (c: Num, a: Num, b: Num) => where(c, a, b) },
+});
+
+/** A parse error: a message and the (1-based) column and width it points at. */
+export class ExprError extends Error {
+  constructor(
+    message: string,
+    readonly column: number,
+    readonly width = 1,
+  ) {
+    super(message);
+    this.name = "ExprError";
+  }
+
+  /** The message, then the expression with a caret line under the offending column. */
+  explain(source: string): string {
+    const caret = " ".repeat(Math.max(0, this.column - 1)) + "^".repeat(Math.max(1, this.width));
+    return `${this.message} (column ${this.column})\n  ${source}\n  ${caret}`;
+  }
+}
+
+/** A node of the expression tree; `pos` is the 0-based offset of its first character. */
+export type Expr =
+  | { readonly kind: "number"; readonly value: number; readonly pos: number }
+  | { readonly kind: "var"; readonly name: string; readonly pos: number }
+  | { readonly kind: "neg"; readonly arg: Expr; readonly pos: number }
+  | { readonly kind: "binary"; readonly op: "+" | "-" | "*" | "/" | "^"; readonly left: Expr; readonly right: Expr; readonly pos: number }
+  | { readonly kind: "call"; readonly name: string; readonly args: readonly Expr[]; readonly pos: number };
+
+type Token =
+  | { readonly kind: "number"; readonly value: number; readonly text: string; readonly pos: number }
+  | { readonly kind: "name"; readonly text: string; readonly pos: number }
+  | { readonly kind: "op"; readonly text: "+" | "-" | "*" | "/" | "^" | "(" | ")" | ","; readonly pos: number }
+  | { readonly kind: "end"; readonly text: ""; readonly pos: number };
+
+const MAX_LENGTH = 10_000;
+const MAX_DEPTH = 200;
+
+/** Splits the source into tokens. */
+export function tokenize(source: string): Token[] {
+  if (source.length > MAX_LENGTH) throw new ExprError(`the expression is too long (at most ${MAX_LENGTH} characters)`, MAX_LENGTH + 1);
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i]!;
+    if (c === " " || c === "\t" || c === "\n" || c === "\r") {
+      i++;
+      continue;
+    }
+    const num = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(source.slice(i, i + 400));
+    if (num) {
+      const after = source[i + num[0].length];
+      if (after !== undefined && /[A-Za-z_]/.test(after)) {
+        throw new ExprError(`a number cannot run into a name: "${num[0]}${after}…" (write ${num[0]} * ${after}… for a product)`, i + 1, num[0].length + 1);
+      }
+      tokens.push({ kind: "number", value: Number(num[0]), text: num[0], pos: i });
+      i += num[0].length;
+      continue;
+    }
+    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i, i + 200));
+    if (name) {
+      tokens.push({ kind: "name", text: name[0], pos: i });
+      i += name[0].length;
+      continue;
+    }
+    if (c === "*" && source[i + 1] === "*") {
+      tokens.push({ kind: "op", text: "^", pos: i });
+      i += 2;
+      continue;
+    }
+    if ("+-*/^(),".includes(c)) {
+      tokens.push({ kind: "op", text: c as "+", pos: i });
+      i++;
+      continue;
+    }
+    const shown = /[\x20-\x7e]/.test(c) ? `"${c}"` : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    throw new ExprError(`unexpected character ${shown}: expressions use numbers, names, + - * / ^ ( ) and commas`, i + 1);
+  }
+  tokens.push({ kind: "end", text: "", pos: source.length });
+  return tokens;
+}
+
+/** Parses an expression; throws {@link ExprError} pointing at the column of the problem. */
+export function parseExpr(source: string): Expr {
+  const tokens = tokenize(source);
+  let k = 0;
+  let depth = 0;
+  const peek = () => tokens[k]!;
+  const isOp = (t: Token, text: string) => t.kind === "op" && t.text === text;
+  const describe = (t: Token) => (t.kind === "end" ? "the end of the expression" : `"${t.text}"`);
+
+  const enter = (pos: number) => {
+    if (++depth > MAX_DEPTH) throw new ExprError(`the expression is nested too deeply (at most ${MAX_DEPTH} levels)`, pos + 1);
+  };
+
+  const expr = (): Expr => {
+    let left = term();
+    for (;;) {
+      const t = peek();
+      if (!isOp(t, "+") && !isOp(t, "-")) return left;
+      k++;
+      left = { kind: "binary", op: t.text as "+" | "-", left, right: term(), pos: t.pos };
+    }
+  };
+  const term = (): Expr => {
+    let left = unary();
+    for (;;) {
+      const t = peek();
+      if (!isOp(t, "*") && !isOp(t, "/")) return left;
+      k++;
+      left = { kind: "binary", op: t.text as "*" | "/", left, right: unary(), pos: t.pos };
+    }
+  };
+  const unary = (): Expr => {
+    const t = peek();
+    if (isOp(t, "-") || isOp(t, "+")) {
+      k++;
+      enter(t.pos);
+      const arg = unary();
+      depth--;
+      return t.text === "-" ? { kind: "neg", arg, pos: t.pos } : arg;
+    }
+    return power();
+  };
+  const power = (): Expr => {
+    const base = primary();
+    const t = peek();
+    if (!isOp(t, "^")) return base;
+    k++;
+    enter(t.pos);
+    const exponent = unary();
+    depth--;
+    return { kind: "binary", op: "^", left: base, right: exponent, pos: t.pos };
+  };
+  const primary = (): Expr => {
+    const t = peek();
+    if (t.kind === "number") {
+      k++;
+      return { kind: "number", value: t.value, pos: t.pos };
+    }
+    if (t.kind === "name") {
+      k++;
+      if (!isOp(peek(), "(")) return { kind: "var", name: t.text, pos: t.pos };
+      const open = peek();
+      k++;
+      enter(open.pos);
+      const spec = Object.hasOwn(FUNCTIONS, t.text) ? FUNCTIONS[t.text] : undefined;
+      if (spec === undefined) {
+        throw new ExprError(`unknown function ${t.text}: the functions are ${Object.keys(FUNCTIONS).join(", ")}`, t.pos + 1, t.text.length);
+      }
+      const args: Expr[] = [];
+      if (!isOp(peek(), ")")) {
+        for (;;) {
+          args.push(expr());
+          if (!isOp(peek(), ",")) break;
+          k++;
+        }
+      }
+      const close = peek();
+      if (!isOp(close, ")")) {
+        if (close.kind === "end") throw new ExprError(`missing ")" to close the "(" of ${t.text}(`, open.pos + 1);
+        throw new ExprError(`expected "," or ")" in the call of ${t.text}, got ${describe(close)}`, close.pos + 1, Math.max(1, close.text.length));
+      }
+      k++;
+      depth--;
+      if (args.length !== spec.arity) {
+        throw new ExprError(
+          `${t.text} takes ${spec.arity} argument${spec.arity === 1 ? "" : "s"}, got ${args.length}`,
+          t.pos + 1,
+          close.pos - t.pos + 1,
+        );
+      }
+      return { kind: "call", name: t.text, args, pos: t.pos };
+    }
+    if (isOp(t, "(")) {
+      k++;
+      enter(t.pos);
+      const inner = expr();
+      const close = peek();
+      if (!isOp(close, ")")) {
+        if (close.kind === "end") throw new ExprError('missing ")" to close this "("', t.pos + 1);
+        throw new ExprError(`expected ")" or an operator, got ${describe(close)}`, close.pos + 1, Math.max(1, close.text.length));
+      }
+      k++;
+      depth--;
+      return inner;
+    }
+    if (t.kind === "end") throw new ExprError("the expression ended where a number, a name or ( was expected", t.pos + 1);
+    throw new ExprError(`expected a number, a name or (, got ${describe(t)}`, t.pos + 1, Math.max(1, t.text.length));
+  };
+
+  const tree = expr();
+  const rest = peek();
+  if (rest.kind !== "end") {
+    if (isOp(rest, ")")) throw new ExprError('unbalanced ")": there is no "(" for it to close', rest.pos + 1);
+    throw new ExprError(`expected an operator (+ - * / ^) or the end, got ${describe(rest)}`, rest.pos + 1, Math.max(1, rest.text.length));
+  }
+  return tree;
+}
+
+/** The variables of an expression, in order of first appearance, with that position. */
+export function variablesOf(e: Expr): Map<string, number> {
+  const out = new Map<string, number>();
+  const stack: Expr[] = [e];
+  const found: { name: string; pos: number }[] = [];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.kind === "var") found.push({ name: n.name, pos: n.pos });
+    else if (n.kind === "neg") stack.push(n.arg);
+    else if (n.kind === "binary") stack.push(n.right, n.left);
+    else if (n.kind === "call") stack.push(...[...n.args].reverse());
+  }
+  found.sort((a, b) => a.pos - b.pos);
+  for (const { name, pos } of found) if (!out.has(name)) out.set(name, pos);
+  return out;
+}
+
+const BINARY: Record<"+" | "-" | "*" | "/" | "^", (x: Num, y: Num) => Num> = { "+": add, "-": sub, "*": mul, "/": div, "^": pow };
+
+/** Evaluates an expression with chainrule's primitives (so any transform can trace it). */
+export function evaluateExpr(e: Expr, env: Readonly<Record<string, Num>>): Num {
+  switch (e.kind) {
+    case "number":
+      return e.value;
+    case "var": {
+      if (!Object.hasOwn(env, e.name)) throw new ExprError(`no value for ${e.name}`, e.pos + 1, e.name.length);
+      return env[e.name]!;
+    }
+    case "neg":
+      return neg(evaluateExpr(e.arg, env));
+    case "binary":
+      return BINARY[e.op](evaluateExpr(e.left, env), evaluateExpr(e.right, env));
+    case "call":
+      return FUNCTIONS[e.name]!.fn(...e.args.map((a) => evaluateExpr(a, env)));
+  }
+}

@@ -1,0 +1,186 @@
+// The `chainrule explain` command: its expression parser (src/cli/expr.ts), the command itself
+// (src/cli/main.ts) on the seed's two examples and on bad input, and the installed `bin`
+// (bin/chainrule.mjs, run as a process against the built dist/).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { evaluateExpr, ExprError, parseExpr, variablesOf } from "../src/cli/expr.js";
+import { main } from "../src/cli/main.js";
+
+const NEURON = "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))";
+const NEURON_VALUES = ["w0=2", "w1=-3", "w2=-3", "x0=-1", "x1=-2"];
+
+/** Runs the command in-process; returns its exit code, output, errors and written files. */
+async function run(...args: string[]) {
+  let out = "";
+  let err = "";
+  const files = new Map<string, string>();
+  const code = await main(args, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    writeFile: (p, t) => files.set(p, t),
+  });
+  return { code, out, err, files };
+}
+
+/** The error a parse throws (fails if it does not throw an ExprError). */
+function parseError(source: string): ExprError {
+  try {
+    parseExpr(source);
+  } catch (e) {
+    if (e instanceof ExprError) return e;
+    throw e;
+  }
+  throw new Error(`parsing ${JSON.stringify(source)} did not fail`);
+}
+
+describe("expression parser", () => {
+  const value = (source: string, env: Record<string, number> = {}) => evaluateExpr(parseExpr(source), env);
+
+  it("follows the usual precedence and associativity", () => {
+    expect(value("1 + 2 * 3")).toBe(7);
+    expect(value("(1 + 2) * 3")).toBe(9);
+    expect(value("8 / 4 / 2")).toBe(1);
+    expect(value("10 - 3 - 2")).toBe(5);
+    expect(value("2 ^ 3 ^ 2")).toBe(512); // right-associative
+    expect(value("2 ** 3")).toBe(8);
+    expect(value("-2 ^ 2")).toBe(-4); // -(2^2), as in mathematics
+    expect(value("2 ^ -1")).toBe(0.5);
+    expect(value("--3")).toBe(3);
+    expect(value("+3")).toBe(3);
+    expect(value("1.5e2 + .5")).toBe(150.5);
+  });
+
+  it("calls the allowed primitives", () => {
+    expect(value("max(a, b) + min(a, b)", { a: 1, b: 5 })).toBe(6);
+    expect(value("sigmoid(0)")).toBe(0.5);
+    expect(value("where(gt(x, 0), x, -x)", { x: -3 })).toBe(3);
+    expect(value("exp(-(w0*x0 + w1*x1 + w2))", { w0: 2, w1: -3, w2: -3, x0: -1, x1: -2 })).toBeCloseTo(Math.exp(-1), 15);
+  });
+
+  it("lists the variables in order of appearance", () => {
+    expect([...variablesOf(parseExpr(NEURON)).keys()]).toEqual(["w0", "x0", "w1", "x1", "w2"]);
+    expect([...variablesOf(parseExpr("(x + y) * z + x")).keys()]).toEqual(["x", "y", "z"]);
+  });
+
+  it.each([
+    ["(x + y", 'missing ")"', 1],
+    ["x + y)", 'unbalanced ")"', 6],
+    ["x + $", 'unexpected character "$"', 5],
+    ["x + @y", 'unexpected character "@"', 5],
+    ["foo(x)", "unknown function foo", 1],
+    ["constructor(x)", "unknown function constructor", 1],
+    ["max(x)", "max takes 2 arguments, got 1", 1],
+    ["exp(x, y)", "exp takes 1 argument, got 2", 1],
+    ["x +", "the expression ended", 4],
+    ["", "the expression ended", 1],
+    ["x y", "expected an operator", 3],
+    ["2x", "a number cannot run into a name", 1],
+    ["sigmoid(x", 'missing ")"', 8],
+    ["max(x y)", 'expected "," or ")"', 7],
+    ["* x", "expected a number, a name or (", 1],
+    ["x; process.exit()", 'unexpected character ";"', 2],
+  ])("rejects %j: %s at column %i", (source, message, column) => {
+    const e = parseError(source);
+    expect(e.message).toContain(message);
+    expect(e.column).toBe(column);
+  });
+
+  it("shows a caret under the column", () => {
+    expect(parseError("x + $").explain("x + $")).toBe('unexpected character "$": expressions use numbers, names, + - * / ^ ( ) and commas (column 5)\n  x + $\n      ^');
+  });
+
+  it("refuses absurd nesting and length instead of overflowing the stack", () => {
+    expect(parseError("(".repeat(1000) + "x" + ")".repeat(1000)).message).toContain("nested too deeply");
+    expect(parseError("x+".repeat(6000) + "x").message).toContain("too long");
+  });
+});
+
+describe("chainrule explain (in-process)", () => {
+  it("explains the seed's first example: (x + y) * z at x = -2, y = 5, z = -4", async () => {
+    const r = await run("explain", "(x + y) * z", "x=-2", "y=5", "z=-4");
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    expect(r.out).toContain("a = input      // x: value -2, grad -4");
+    expect(r.out).toContain("d = add(a, b)  // value 3, grad -4");
+    expect(r.out).toContain("e = mul(d, c)  // value -12, grad 1");
+    expect(r.out).toMatch(/f = -12\ndf\/dx = -4\ndf\/dy = -4\ndf\/dz = 3\n/);
+  });
+
+  it("explains the sigmoid neuron: gradients ≈ -0.20, -0.39, 0.20 (w) and 0.39, -0.59 (x)", async () => {
+    const r = await run("explain", NEURON, ...NEURON_VALUES);
+    expect(r.code).toBe(0);
+    const grads = Object.fromEntries([...r.out.matchAll(/^df\/d(\w+)\s*= (\S+)$/gm)].map((m) => [m[1], Number(m[2])]));
+    expect(Object.keys(grads)).toEqual(["w0", "x0", "w1", "x1", "w2"]);
+    const rounded = (k: string) => grads[k]!.toFixed(2);
+    expect([rounded("w0"), rounded("w1"), rounded("w2")]).toEqual(["-0.20", "-0.39", "0.20"]);
+    expect([rounded("x0"), rounded("x1")]).toEqual(["0.39", "-0.59"]);
+    expect(r.out).toMatch(/^f = 0\.731059$/m);
+  });
+
+  it("writes the SVG and the DOT", async () => {
+    const r = await run("explain", "(x + y) * z", "x=-2", "y=5", "z=-4", "--svg", "out.svg", "--dot=out.dot");
+    expect(r.code).toBe(0);
+    expect(r.files.get("out.svg")).toMatch(/^<\?xml[\s\S]*<svg[\s\S]*-12[\s\S]*<\/svg>\s*$/);
+    expect(r.files.get("out.dot")).toMatch(/^digraph chainrule \{/);
+    expect(r.out).toContain("wrote out.svg");
+  });
+
+  it.each([
+    [["explain", "(x + y", "x=1", "y=2"], 1, 'missing ")" to close this "(" (column 1)\n  (x + y\n  ^'],
+    [["explain", "x * y", "x=1"], 1, "no value for y: give one, e.g. y=1 (column 5)\n  x * y\n      ^"],
+    [["explain", "x", "x=1", "z=2"], 1, "z is not in the expression"],
+    [["explain", "x", "x=abc"], 2, "x=abc: the value must be a finite number"],
+    [["explain", "x", "x=1", "x=2"], 2, "x is given twice"],
+    [["explain", "x", "x"], 2, 'expected name=value (like x=-2), got "x"'],
+    [["explain"], 2, "missing expression"],
+    [["plot", "x"], 2, 'unknown command "plot"'],
+    [["explain", "x", "x=1", "--svg"], 2, "--svg needs a file name"],
+  ])("rejects %j (exit %i)", async (args, code, message) => {
+    const r = await run(...args);
+    expect(r.code).toBe(code);
+    expect(r.out).toBe("");
+    expect(r.err).toContain(message);
+  });
+
+  it("prints its usage with --help", async () => {
+    const r = await run("--help");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('chainrule explain "<expression>"');
+  });
+});
+
+describe("bin/chainrule.mjs (the installed command, on dist/)", () => {
+  const bin = join(import.meta.dirname, "..", "bin", "chainrule.mjs");
+  const built = join(import.meta.dirname, "..", "dist", "cli", "main.js");
+  const exec = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 30_000 });
+
+  it("is built (run `npm run build` first)", () => {
+    expect(existsSync(built), "dist/cli/main.js is missing: run `npm run build`").toBe(true);
+  });
+
+  it("explains the seed's examples and writes the SVG", () => {
+    const dir = mkdtempSync(join(tmpdir(), "chainrule-cli-"));
+    try {
+      const first = exec("explain", "(x + y) * z", "x=-2", "y=5", "z=-4");
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/df\/dx = -4\ndf\/dy = -4\ndf\/dz = 3/);
+      const svg = join(dir, "neuron.svg");
+      const second = exec("explain", NEURON, ...NEURON_VALUES, "--svg", svg);
+      expect(second.status, second.stderr).toBe(0);
+      expect(second.stdout).toContain("df/dx1 = -0.589836");
+      expect(readFileSync(svg, "utf8")).toContain("<svg");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects bad input with a caret and a non-zero exit", () => {
+    const r = exec("explain", "sigmoid(x", "x=1");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe('chainrule: missing ")" to close the "(" of sigmoid( (column 8)\n  sigmoid(x\n         ^\n');
+  });
+});
