@@ -1,6 +1,8 @@
 // A tiny static file server for the browser example, on 127.0.0.1 only. It serves the
-// repository's examples/, dist/ and the one dependency the page loads (@viz-js/viz); nothing
-// else. Used by test-browser/browser.test.ts, and by hand:
+// repository's examples/, dist/ and the dependencies the page loads (@viz-js/viz, and the ES
+// module builds of fp-ts and io-ts, which the page's import map points at); nothing else. Those
+// builds import each other without file extensions, so a request without one is answered with
+// the `.js` file of that name, as bundlers and dev servers do. Used by test-browser/browser.test.ts, and by hand:
 //
 //   npm run serve      (builds, then prints the page's address; Ctrl-C to stop)
 import { createReadStream, statSync } from "node:fs";
@@ -9,7 +11,7 @@ import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const ALLOWED = ["examples/", "dist/", "node_modules/@viz-js/viz/"];
+const ALLOWED = ["examples/", "dist/", "node_modules/@viz-js/viz/", "node_modules/fp-ts/es6/", "node_modules/io-ts/es6/"];
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -21,6 +23,11 @@ const TYPES = {
   ".png": "image/png",
   ".wasm": "application/wasm",
 };
+
+/** `file` relative to the repository root, with forward slashes. */
+function rel0(file) {
+  return file.slice(root.length + 1).split(sep).join("/");
+}
 
 /**
  * Starts the server on 127.0.0.1 (`port` 0: any free port).
@@ -39,7 +46,8 @@ export function startServer({ port = 0 } = {}) {
       res.writeHead(302, { location: "/examples/browser/index.html" }).end();
       return;
     }
-    const file = normalize(join(root, path));
+    let file = normalize(join(root, path));
+    if (extname(file) === "" && (rel0(file).startsWith("node_modules/fp-ts/") || rel0(file).startsWith("node_modules/io-ts/"))) file += ".js";
     const rel = file.slice(root.length + 1).split(sep).join("/");
     if (!file.startsWith(root + sep) || !ALLOWED.some((p) => rel.startsWith(p)) || (req.method !== "GET" && req.method !== "HEAD")) {
       res.writeHead(404).end("not found");

@@ -77,7 +77,10 @@ export interface OptimizerStateKind {
  * ```
  * @category Optimizers
  */
-export type OptimizerState<K extends OptimizerStateKind, P> = (K & { readonly params: P })["state"];
+export type OptimizerState<K extends OptimizerStateKind, P> = (K & {
+  /** The parameter tree type the state is for. */
+  readonly params: P;
+})["state"];
 
 /**
  * A pure optimizer over parameter trees, in the style of optax's `GradientTransformation`:

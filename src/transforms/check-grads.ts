@@ -119,6 +119,7 @@ function show(x: number): string {
  * checkGrads((p: { a: Num }, k: string) => mul(mySin(p.a), p.a), [{ a: 0.5 }, "not checked"], { order: 2 });
  * console.log("ok"); // nothing thrown: the rule agrees with finite differences
  * ```
+ * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
 export function checkGrads<F extends (...args: any[]) => Num>(f: F, args: Parameters<F>, options: CheckGradsOptions = {}): void {

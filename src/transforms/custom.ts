@@ -58,6 +58,7 @@ export type Cotangents<P extends readonly unknown[]> = Readonly<{ [K in keyof P]
  * };
  * console.log(customVjp(softplusPlain, rules)(0)); // 0.6931471805599453
  * ```
+ * @typeParam F - the type of the function the rules are for.
  * @category Transforms
  */
 export interface CustomVjpRules<F extends (...args: any[]) => unknown, Res> {
@@ -76,6 +77,7 @@ export interface CustomVjpRules<F extends (...args: any[]) => unknown, Res> {
  * const rules: CustomJvpRules<typeof mySin> = { jvp: ([x], [t]) => [sin(x), mul(cos(x), t)] };
  * console.log(customJvp(mySin, rules)(0)); // 0
  * ```
+ * @typeParam F - the type of the function the rules are for.
  * @category Transforms
  */
 export interface CustomJvpRules<F extends (...args: any[]) => unknown> {
@@ -300,6 +302,7 @@ function customFunction(
  * console.log(jvp(softplus, [0], [2])[1]); // 1
  * console.log(hessian((x: Num[]) => softplus(sub(x[0]!, x[1]!)))([0, 0])); // [[0.25, -0.25], [-0.25, 0.25]]
  * ```
+ * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
 export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F, rules: CustomVjpRules<F, Res>): F {
@@ -376,6 +379,7 @@ export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F
  * console.log(grad(softplus)(0)); // 0.5
  * console.log(grad(grad(softplus))(0)); // 0.25
  * ```
+ * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
 export function customJvp<F extends (...args: any[]) => unknown>(f: F, rules: CustomJvpRules<F>): F {

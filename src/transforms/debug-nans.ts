@@ -62,6 +62,7 @@ function onNan(prim: Primitive, xs: readonly number[], out: number): void {
  *   if (e instanceof NonFiniteError) console.log(e.message); // debugNans: log(-1) = NaN — ...
  * }
  * ```
+ * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
 export function debugNans<F extends (...args: any[]) => unknown>(f: F): F {

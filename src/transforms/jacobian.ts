@@ -40,9 +40,6 @@ export type Jacobian<Out, In> = Out extends Num
         ? { -readonly [K in keyof Out]: Jacobian<Out[K], In> }
         : never;
 
-/** Every element of a parameter tuple after the first. */
-type Tail<P extends readonly unknown[]> = P extends readonly [unknown, ...infer R] ? R : [];
-
 // ---- the shared implementation -------------------------------------------------------------------
 
 /**
@@ -192,6 +189,7 @@ function reverseJacobian(
  * const f = (x: Num[]) => [mul(x[0]!, x[1]!), sin(x[0]!)];
  * console.log(jacfwd(f)([2, 3])); // [[3, 2], [cos 2, 0]]
  * ```
+ * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
 export function jacfwd<P extends any[], const R extends readonly [unknown, unknown], const A extends Argnums = 0>(
@@ -232,6 +230,7 @@ export function jacfwd(f: (...args: any[]) => unknown, options: GradOptions = {}
  * const f = (p: { a: Num; b: Num }) => ({ s: add(p.a, p.b), m: mul(p.a, p.b) });
  * console.log(jacrev(f)({ a: 2, b: 3 })); // { s: { a: 1, b: 1 }, m: { a: 3, b: 2 } }
  * ```
+ * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
 export function jacrev<P extends any[], const R extends readonly [unknown, unknown], const A extends Argnums = 0>(
@@ -273,6 +272,7 @@ export function jacrev(f: (...args: any[]) => unknown, options: GradOptions = {}
  * const f = (x: Num[]) => mul(mul(x[0]!, x[0]!), x[1]!); // x0² x1
  * console.log(hessian(f)([2, 3])); // [[6, 4], [4, 0]]
  * ```
+ * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
 export function hessian<P extends any[], const R extends readonly [unknown, unknown], const A extends Argnums = 0>(
@@ -317,11 +317,12 @@ export function hessian(f: (...args: any[]) => unknown, options: GradOptions = {
  * const f = (x: Num[]) => mul(mul(x[0]!, x[0]!), x[1]!); // H = [[2 x1, 2 x0], [2 x0, 0]]
  * console.log(hvp(f)([2, 3], [1, 0])); // [6, 4]
  * ```
+ * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
 export function hvp<F extends (x: any, ...rest: any[]) => Num>(
   f: F,
-): (x: Parameters<F>[0], v: Tangent<Parameters<F>[0]>, ...rest: Tail<Parameters<F>>) => Primal<Parameters<F>[0]> {
+): (x: Parameters<F>[0], v: Tangent<Parameters<F>[0]>, ...rest: Parameters<F> extends readonly [unknown, ...infer R] ? R : []) => Primal<Parameters<F>[0]> {
   expectFunction(f, "hvp");
   return ((x: unknown, v: unknown, ...rest: unknown[]) =>
     withNewTrace(

@@ -11,7 +11,7 @@
  *   tracers) is specific to that trace: it is never cached, and it is evaluated by re-binding.
  */
 import { ChainruleError, NonFiniteError } from "../errors.js";
-import { compile, type Executable, type Strategy } from "../core/compile.js";
+import { compile, type Executable } from "../core/compile.js";
 import { nanWatch } from "../core/eval.js";
 import { evaluate, Graph, varName } from "../core/graph.js";
 import { describeValue, Tracer, type Num } from "../core/num.js";
@@ -59,11 +59,20 @@ export interface Lowered {
   /** The optimised graph that runs (folded, simplified, CSE'd, without dead code). */
   readonly graph: Graph;
   /** How it runs: generated code, the interpreter, or re-binding (graphs that closed over a traced value). */
-  readonly strategy: Strategy | "evaluated";
+  readonly strategy: "compiled" | "interpreted" | "evaluated";
   /** The generated JavaScript, or undefined when the graph is interpreted or evaluated. */
   readonly source: string | undefined;
   /** Counts: equations of the optimised graph, statements and loops emitted, generated functions. */
-  readonly stats: { readonly equations: number; readonly statements: number; readonly loops: number; readonly chunks: number };
+  readonly stats: {
+    /** Equations of the optimised graph. */
+    readonly equations: number;
+    /** Statements emitted (a re-rolled loop body counts once). */
+    readonly statements: number;
+    /** Loops found by re-rolling. */
+    readonly loops: number;
+    /** Generated functions ("chunks") the top-level code is split into. */
+    readonly chunks: number;
+  };
   /** The graph, then the source. */
   toString(): string;
 }
@@ -78,6 +87,7 @@ export interface Lowered {
  * const fast: Jitted<typeof f> = jit(f);
  * console.log(fast(3, 1)); // 10
  * ```
+ * @typeParam F - the type of the function given to `jit`.
  * @category Transforms
  */
 export type Jitted<F extends (...args: any[]) => unknown> = ((...args: Parameters<F>) => Primal<ReturnType<F>>) & {
@@ -141,6 +151,7 @@ const TRACED = -2;
  * console.log(jit((x: Num, k: number) => mul(x, k), { staticArgnums: 1 })(2, 10)); // 20
  * console.log(String(df.lower([1, 2, 3]))); // the optimised graph and the generated JavaScript
  * ```
+ * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
 export function jit<F extends (...args: any[]) => unknown>(f: F, options: JitOptions = {}): Jitted<F> {
