@@ -4,8 +4,8 @@
 // times them alternately and prints one line "RESULT {json}".
 import { performance } from "node:perf_hooks";
 import { compare, setClock, timePair, warmUp } from "./lib/measure.mjs";
-import { SYSTEMS, applies, sizeFor } from "./lib/systems.mjs";
-import { handCall, handW6, makeData, tolScale, WORKLOADS } from "./lib/workloads.mjs";
+import { SYSTEMS, applies, sizeFor, tolerance } from "./lib/systems.mjs";
+import { handCall, handW6, makeData, WORKLOADS } from "./lib/workloads.mjs";
 
 const argv = process.argv.slice(2);
 const [system, workload] = argv;
@@ -65,7 +65,7 @@ async function main() {
     const t0 = performance.now();
     const r = sys.call();
     firstMs = performance.now() - t0;
-    check = compare(base(), read(r), spec.rtol * tolScale(workload, data));
+    check = compare(base(), read(r), tolerance(system, workload, data));
   } catch (e) {
     return emit(failure(e, "first call"));
   }
@@ -127,7 +127,7 @@ async function memoryCase(mod, data) {
   } catch (e) {
     return emit(failure(e, "backward"));
   }
-  const check = compare(handW6(data.x0, steps), got, SYSTEMS[system].rtol * tolScale("W7", data));
+  const check = compare(handW6(data.x0, steps), got, tolerance(system, "W7", data));
   emit({
     status: check.ok ? "ok" : "check failed",
     check,

@@ -233,13 +233,3 @@ export function flat(tree, out = []) {
   return out;
 }
 
-/**
- * How much looser than a system's base tolerance a workload's check is. W6's derivative is a
- * product of n factors, so rounding alone moves it by up to ~n·ε relative: the tolerance grows
- * with the chain (×100 for n = 10⁵). Other workloads use the base tolerance.
- */
-export function tolScale(id, data) {
-  if (id === "W6") return Math.max(1, data.n / 1000);
-  if (id === "W7") return Math.max(1, data.ops / 4 / 1000);
-  return 1;
-}

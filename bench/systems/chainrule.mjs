@@ -51,23 +51,22 @@ const readVG = ([value, g]) => ({ value, grad: flat(g) });
 export async function setup(id, data, { jitted }) {
   if (jitted && !has.jit) return { na: "n/a (not built yet): chainrule does not export jit" };
   const wrap = jitted ? cr.jit : (f) => f;
-  const tag = jitted ? "jit(valueAndGrad(f))" : "valueAndGrad(f)";
   switch (id) {
     case "W1": {
       const f = wrap(valueAndGrad(seed, { argnums: [0, 1, 2] }));
-      return { call: () => f(data.x, data.y, data.z), read: readVG, note: tag };
+      return { call: () => f(data.x, data.y, data.z), read: readVG };
     }
     case "W2": {
       const f = wrap(valueAndGrad(neuron, { argnums: [0, 1] }));
-      return { call: () => f(data.w, data.x), read: readVG, note: tag };
+      return { call: () => f(data.w, data.x), read: readVG };
     }
     case "W3": {
       const f = wrap(valueAndGrad(rosenbrock));
-      return { call: () => f(data.x), read: readVG, note: tag };
+      return { call: () => f(data.x), read: readVG };
     }
     case "W4": {
       const f = wrap(valueAndGrad(mlpLoss));
-      return { call: () => f(data.params, data.X, data.Y), read: readVG, note: tag };
+      return { call: () => f(data.params, data.X, data.Y), read: readVG };
     }
     case "W5": {
       const { fn, how } = hessianOf(coupled, data.n);
@@ -76,7 +75,7 @@ export async function setup(id, data, { jitted }) {
     }
     case "W6": {
       const f = wrap(valueAndGrad(chain(data.n)));
-      return { call: () => f(data.x0), read: readVG, note: tag };
+      return { call: () => f(data.x0), read: readVG };
     }
     default:
       return { na: "not measured" };
