@@ -268,6 +268,7 @@ const meta = [
   `- Mode: ${quick ? "quick (--quick: shorter timing, smaller W6/W7)" : "full"}${filtered ? `, filtered (${argv.join(" ")})` : ""}; whole run ${(elapsedS / 60).toFixed(1)} min`,
 ];
 
+const clockText = clock === "cpu" ? "the process's CPU time (process.cpuUsage)" : "wall-clock time";
 const doc = `# chainrule benchmark results
 
 Written by \`npm run bench\` (bench/run.mjs); see [README.md](README.md) for how to run and read it.
@@ -279,15 +280,19 @@ ${meta.join("\n")}
 > run. Ratios are steadier: each is taken against the hand-written code timed in the same
 > process, right before and after the system. Re-run on a quiet machine for figures to quote.
 
-Median ${clock === "cpu" ? "CPU time of the process (process.cpuUsage)" : "wall-clock time"} per full call (value and gradient; W5 the full Hessian), "× hand" its ratio to the
-hand-written baseline of the same run. Every system's result was checked against the
-hand-written one before it was timed (relative error in the max norm; tolerance: 1e-12 for
-chainrule and the tape, 1e-6 for jax-js, 1e-3 for TensorFlow.js's float32; on W6 at least 4·n·ε, ε
-being one operation's relative accuracy, since the error of an n-step chain grows with n).
+Medians per full call (value and gradient; W5 the full Hessian), in ${clockText}; "× hand" is
+the ratio to the hand-written baseline timed in the same process. Every system's result was
+checked against the hand-written one before it was timed (relative error in the max norm;
+tolerance 1e-12 for chainrule and the tape, 1e-6 for jax-js, 1e-3 for TensorFlow.js's float32;
+on W6 at least 4·n·ε, ε being one operation's relative accuracy, since the error of an n-step
+chain grows with n).
 
 ${table}
 
 ${notes.map((n, i) => `[${i + 1}] ${n}`).join("  \n")}
+
+The peers' peculiarities (TensorFlow.js's wrong W5 Hessian, jax-js's exponential \`jit\` on deep
+chains, the micrograd tape's bimodal times on W3/W4) are explained in [README.md](README.md).
 `;
 
 console.log("\n" + doc);
