@@ -38,12 +38,16 @@ export const chain = (n) => (x) => {
   return x;
 };
 
-/** The Hessian the eager way: `hessian` when exported, else one `jvp` of `grad` per basis vector. */
+/**
+ * The Hessian: `hessian(f)` when exported, else `jacfwd(grad(f))`, else one `jvp` of `grad(f)`
+ * per basis vector.
+ */
 function hessianOf(f, n) {
-  if (has.hessian) return { fn: cr.hessian(f), how: "hessian" };
+  if (has.hessian) return { fn: cr.hessian(f), how: "hessian(f)" };
+  if (has.jacfwd) return { fn: cr.jacfwd(grad(f)), how: "jacfwd(grad(f))" };
   const g = grad(f);
   const basis = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-  return { fn: (x) => basis.map((e) => jvp(g, [x], [e])[1]), how: "jvp of grad per basis vector" };
+  return { fn: (x) => basis.map((e) => jvp(g, [x], [e])[1]), how: "no hessian/jacfwd yet: one jvp of grad(f) per basis vector" };
 }
 
 const readVG = ([value, g]) => ({ value, grad: flat(g) });
@@ -71,7 +75,7 @@ export async function setup(id, data, { jitted }) {
     case "W5": {
       const { fn, how } = hessianOf(coupled, data.n);
       const f = wrap(fn);
-      return { call: () => f(data.x), read: (h) => ({ value: null, grad: flat(h) }), note: jitted ? `jit(${how})` : how };
+      return { call: () => f(data.x), read: (h) => ({ value: null, grad: flat(h) }), note: jitted ? `jit of ${how}` : how };
     }
     case "W6": {
       const f = wrap(valueAndGrad(chain(data.n)));
