@@ -82,7 +82,7 @@ async function main() {
   try {
     const perCallBase = warmUp(base, warmMs);
     const perCallSys = firstMs > 2000 ? firstMs : warmUp(sys.call, sysWarmMs, firstMs > 200 ? 3 : 10);
-    const t = timePair(spec.module === null ? undefined : sys.call, base, { budgetMs, perCallSys, perCallBase });
+    const t = timePair(spec.module === null ? undefined : sys.call, base, { budgetMs, perCallSys, perCallBase, rounds: quick ? 1 : 3 });
     const sysT = t.sys ?? t.base; // the hand-written row times itself
     emit({
       status: check.ok ? "ok" : "check failed",

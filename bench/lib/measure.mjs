@@ -23,7 +23,7 @@ export function setClock(c) {
 /**
  * A sampler for `fn`: `(k) => [cpu, wall]`, milliseconds per call over a batch of k calls.
  * Each sampler is compiled afresh (its own copy of the loop, so V8's feedback for one
- * function never shapes another's), and keeps the last 64 results in a ring so no call can be
+ * function never shapes another's), and keeps the last 4 results in a ring so no call can be
  * optimised away.
  */
 export function sampler(fn) {
@@ -31,11 +31,11 @@ export function sampler(fn) {
     "fn",
     "wallNow",
     "cpuNow",
-    `const ring = new Array(64).fill(null);
+    `const ring = new Array(4).fill(null);
      return function sample(k) {
        const c0 = cpuNow();
        const t0 = wallNow();
-       for (let i = 0; i < k; i++) ring[i & 63] = fn();
+       for (let i = 0; i < k; i++) ring[i & 3] = fn();
        const t1 = wallNow();
        const c1 = cpuNow();
        return [(c1 - c0) / k, (t1 - t0) / k];
@@ -87,7 +87,7 @@ function collect() {
 function block(fn, k, ms, min) {
   const out = [];
   const end = cpuNow() + ms;
-  while ((out.length < min || cpuNow() < end) && out.length < 400) out.push(sample(fn, k));
+  while ((out.length < min || cpuNow() < end) && out.length < 200) out.push(sample(fn, k));
   return out;
 }
 
@@ -98,27 +98,30 @@ function stats(samples, k) {
 }
 
 /**
- * Times the hand-written baseline, then the system, then the baseline again, with a garbage
- * collection before each block (a system's garbage would otherwise be collected during the
- * baseline's samples). The baseline's figure is the median of both of its blocks, so a change
- * of machine load during the case shows in both. `perCallSys`/`perCallBase` are warm
- * estimates in ms; a very slow system gets fewer samples.
+ * Times the hand-written baseline and the system in alternating blocks — baseline, system,
+ * baseline, …, baseline (`rounds` system blocks) — with a garbage collection before each block
+ * (a system's garbage would otherwise be collected during the baseline's samples). Spreading
+ * the baseline around the system means a change of machine load during the case shows in
+ * both. Half the budget goes to the system, half to the baseline. `perCallSys`/`perCallBase`
+ * are warm estimates in ms; a very slow system gets fewer samples.
  */
-export function timePair(sys, base, { budgetMs, perCallSys, perCallBase }) {
+export function timePair(sys, base, { budgetMs, perCallSys, perCallBase, rounds = 3 }) {
   const kSys = Math.max(1, Math.floor(BATCH_MS / Math.max(perCallSys, 1e-6)));
   const kBase = Math.max(1, Math.floor(BATCH_MS / Math.max(perCallBase, 1e-6)));
   const minSys = perCallSys > 5000 ? 2 : perCallSys > 500 ? 3 : 7;
   const b = [];
-  let s = [];
-  const baseMs = sys === undefined ? budgetMs / 2 : budgetMs / 4;
-  collect();
-  b.push(...block(base, kBase, baseMs, 5));
-  if (sys !== undefined) {
+  const s = [];
+  const baseBlockMs = budgetMs / 2 / (rounds + 1);
+  for (let r = 0; r < rounds; r++) {
     collect();
-    s = block(sys, kSys, budgetMs / 2, minSys);
+    b.push(...block(base, kBase, baseBlockMs, 3));
+    if (sys !== undefined) {
+      collect();
+      s.push(...block(sys, kSys, budgetMs / 2 / rounds, Math.ceil((minSys - s.length) / (rounds - r))));
+    }
   }
   collect();
-  b.push(...block(base, kBase, baseMs, 5));
+  b.push(...block(base, kBase, baseBlockMs, 3));
   return { sys: s.length ? stats(s, kSys) : undefined, base: stats(b, kBase) };
 }
 

@@ -71,33 +71,28 @@ export function makeData(id, size) {
 export const MLP_PARAMS = 16 * 2 + 16 + 16 * 16 + 16 + 16 + 1;
 
 // ---- hand-written analytic gradients (the baseline) ----------------------------------------------
-// Each returns { value, grad } with grad a flat Float64Array in the canonical order.
+/** A plain array of n zeros (packed doubles). */
+const zeros = (n) => new Array(n).fill(0);
+
+// Each returns { value, grad } with grad a flat array of numbers in the canonical order. They
+// use plain arrays (`zeros`), as chainrule does: V8 keeps them on its heap, where a large
+// Float64Array's off-heap allocation made the baseline itself vary several-fold between runs.
 
 export function handW1(x, y, z) {
   const s = x + y;
-  const g = new Float64Array(3);
-  g[0] = z;
-  g[1] = z;
-  g[2] = s;
-  return { value: s * z, grad: g };
+  return { value: s * z, grad: [z, z, s] };
 }
 
 export function handW2(w, x) {
   const z = w[0] * x[0] + w[1] * x[1] + w[2];
   const f = 1 / (1 + Math.exp(-z));
   const d = f * (1 - f);
-  const g = new Float64Array(5);
-  g[0] = d * x[0];
-  g[1] = d * x[1];
-  g[2] = d;
-  g[3] = d * w[0];
-  g[4] = d * w[1];
-  return { value: f, grad: g };
+  return { value: f, grad: [d * x[0], d * x[1], d, d * w[0], d * w[1]] };
 }
 
 export function handW3(x) {
   const n = x.length;
-  const g = new Float64Array(n);
+  const g = zeros(n);
   let f = 0;
   for (let i = 0; i < n - 1; i++) {
     const xi = x[i];
@@ -114,10 +109,10 @@ export function handW4(p, X, Y) {
   const H = 16;
   const B = X.length;
   const { W1, b1, W2, b2, W3, b3 } = p;
-  const g = new Float64Array(MLP_PARAMS);
+  const g = zeros(MLP_PARAMS);
   // offsets into g
   const oW1 = 0, ob1 = 32, oW2 = 48, ob2 = 304, oW3 = 320, ob3 = 336;
-  const h1 = new Float64Array(H), h2 = new Float64Array(H), d2 = new Float64Array(H);
+  const h1 = zeros(H), h2 = zeros(H), d2 = zeros(H);
   let loss = 0;
   for (let s = 0; s < B; s++) {
     const x0 = X[s][0], x1 = X[s][1];
@@ -172,11 +167,11 @@ export function handW5(x) {
   const n = x.length;
   let m = -Infinity;
   for (let i = 0; i < n; i++) if (x[i] > m) m = x[i];
-  const p = new Float64Array(n);
+  const p = zeros(n);
   let S = 0;
   for (let i = 0; i < n; i++) S += p[i] = Math.exp(x[i] - m);
   for (let i = 0; i < n; i++) p[i] /= S;
-  const H = new Float64Array(n * n);
+  const H = zeros(n * n);
   for (let i = 0; i < n; i++) {
     const pi = p[i];
     for (let j = 0; j < n; j++) H[i * n + j] = -pi * p[j];
@@ -199,9 +194,7 @@ export function handW6(x0, n) {
     d *= 0.9 * Math.cos(x) + 0.1;
     x = 0.9 * Math.sin(x) + 0.1 * x;
   }
-  const g = new Float64Array(1);
-  g[0] = d;
-  return { value: x, grad: g };
+  return { value: x, grad: [d] };
 }
 
 /** The hand-written call for a workload's data. */
