@@ -278,7 +278,7 @@ ${meta.join("\n")}
 > **The machine is shared and noisy.** It has 2 cores shared with other developers' builds and
 > tests, so absolute medians can be several times slower than on a quiet machine and vary run to
 > run. Ratios are steadier: each is taken against the hand-written code timed in the same
-> process, right before and after the system. Re-run on a quiet machine for figures to quote.
+> process, in blocks around and between the system's. Re-run on a quiet machine for figures to quote.
 
 Medians per full call (value and gradient; W5 the full Hessian), in ${clockText}; "× hand" is
 the ratio to the hand-written baseline timed in the same process. Every system's result was
