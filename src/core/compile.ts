@@ -544,7 +544,8 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
 
   /** A variadic equation with many operands: read them from memory in a loop. */
   function emitGathered(v: number, p: Primitive): void {
-    const ops = Array.from(args.subarray(start[v]!, start[v + 1]!), (r) => (r >= 0 ? r : n + ~r));
+    const ops: number[] = [];
+    for (let j = start[v]!; j < start[v + 1]!; j++) ops.push(args[j]! >= 0 ? args[j]! : n + ~args[j]!);
     if (p === SUM) {
       const t = tables.push(Int32Array.from(ops)) - 1;
       line(`let v${v} = 0;`);
@@ -573,8 +574,8 @@ function interpreter(g: Graph, onNan: (v: number) => Error): (m: Float64Array) =
   const n = g.size;
   const first = g.inputs.length;
   const impls = g.primitives().map((p) => (p === INPUT ? undefined : p.impl));
-  const st = g.argStart.data.slice(0, n + 1);
-  const sl = Int32Array.from(g.args.data.subarray(0, g.args.length), (r) => (r >= 0 ? r : n + ~r));
+  const st = g.argStart.toInt32Array().subarray(0, n + 1);
+  const sl = g.args.toInt32Array().map((r) => (r >= 0 ? r : n + ~r));
   const check = g.checkNans;
   return (m) => {
     for (let v = first; v < n; v++) {

@@ -11,7 +11,8 @@
 import { ChainruleError } from "../errors.js";
 import type { Num } from "./num.js";
 import { anonymousPrimitive, primitiveById, type Primitive } from "./primitive.js";
-import { ValueStore } from "./values.js";
+import { TYPED_FROM, ValueStore } from "./values.js";
+import { giveInt32, takeInt32 } from "./pool.js";
 import { graphToDot, graphToString, type DotOptions } from "./print.js";
 import { bind } from "./trace.js";
 import type { TreeDef } from "../tree/tree.js";
@@ -27,20 +28,59 @@ export const INPUT: Primitive = anonymousPrimitive({
   emit: undefined,
 });
 
-/** A growable `Int32Array`. */
+/**
+ * A growable array of integers: a plain array while small (cheap to create), an `Int32Array`
+ * once large (cheap to grow, nothing for the GC to copy); see `TYPED_FROM`. The two live in
+ * separate fields so that each store is monomorphic; `data` is whichever is in use.
+ */
 export class IntBuffer {
-  data = new Int32Array(64);
+  private small: number[] | undefined = [];
+  private big: Int32Array | undefined = undefined;
   length = 0;
-  // A plain field: reading a typed array's length costs more than a field on the hot path.
-  private capacity = 64;
+  private capacity = TYPED_FROM;
+
   push(v: number): void {
-    if (this.length === this.capacity) {
-      this.capacity *= 2;
-      const next = new Int32Array(this.capacity);
-      next.set(this.data);
-      this.data = next;
+    if (this.big !== undefined) {
+      if (this.length === this.capacity) this.grow();
+      this.big[this.length++] = v;
+    } else {
+      this.small!.push(v);
+      if (++this.length === this.capacity) this.grow();
     }
-    this.data[this.length++] = v;
+  }
+
+  /** The entries (read-only use): the plain array or the typed array in use. */
+  get data(): ArrayLike<number> {
+    return this.big ?? this.small!;
+  }
+
+  /** A copy of the entries as an `Int32Array`. */
+  toInt32Array(): Int32Array {
+    const out = new Int32Array(this.length);
+    out.set(this.big !== undefined ? this.big.subarray(0, this.length) : this.small!);
+    return out;
+  }
+
+  /** Gives the typed storage back for reuse (see `pool.ts`); the buffer must not be used again. */
+  release(): void {
+    if (this.big !== undefined) giveInt32(this.big);
+    this.big = undefined;
+    this.small = [];
+    this.length = 0;
+    this.capacity = TYPED_FROM;
+  }
+
+  private grow(): void {
+    const next = takeInt32(this.capacity * 2);
+    if (this.big !== undefined) {
+      next.set(this.big.subarray(0, this.length));
+      giveInt32(this.big);
+    } else {
+      next.set(this.small!);
+    }
+    this.capacity = next.length;
+    this.big = next;
+    this.small = undefined;
   }
 }
 
@@ -126,6 +166,17 @@ export class Graph {
   /** @internal The primitive of equation `i`. */
   prim(i: number): Primitive {
     return primitiveById(this.primIds.data[i]!);
+  }
+
+  /**
+   * @internal Gives the graph's typed storage back for reuse; the graph must not be used again.
+   * `grad` calls it on its tape once the gradient has been read out.
+   */
+  release(): void {
+    this.primIds.release();
+    this.argStart.release();
+    this.args.release();
+    this.consts.release();
   }
 
   /** @internal The primitive of every equation, as an array (for passes over the whole graph). */

@@ -86,7 +86,12 @@ export function valueAndGrads(
     ct.set((output as ReverseTracer)._id, 1);
     backward(trace.graph, trace.vals, ct);
   }
-  return { value, grads: traced.map((a) => gradientOf(a, ct)), aux };
+  const grads = traced.map((a) => gradientOf(a, ct));
+  // The tape is ours alone (the trace is closed): its arrays serve the next call.
+  trace.graph.release();
+  trace.vals.release();
+  ct.release();
+  return { value, grads, aux };
 }
 
 function pick(grads: unknown[], argnums: Argnums): unknown {
