@@ -13,32 +13,46 @@ import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
 import { accumulate, partialsOf, times } from "./rules.js";
 import { ValueStore } from "./values.js";
-import { ALL_PARTIALS } from "./primitive.js";
+import { ALL_PARTIALS, primitiveById } from "./primitive.js";
 
 /**
  * Propagates cotangents backward through `g`. `ct[i]` holds the cotangent of variable `i`
  * (0 for none) and is updated in place; `vals[i]` is the value of variable `i`.
  */
 export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
+  const primIds = g.primIds.data;
   const argStart = g.argStart.data;
   const args = g.args.data;
   const hasParams = g.params.size > 0;
+  // Built-in rules read their operands and keep nothing, so one array per arity serves them all.
+  const scratch1: Num[] = [0];
+  const scratch2: Num[] = [0, 0];
   for (let i = g.size - 1; i >= 0; i--) {
     const c = ct.get(i);
     if (c === 0) continue; // a zero cotangent contributes zero
-    const p = g.prim(i);
-    if (p.rule === "zero") continue; // inputs, and constants to differentiation
-    const xs = g.operands(i, vals);
-    const params = hasParams ? g.params.get(i) : undefined;
+    const p = primitiveById(primIds[i]!);
+    const rule = p.rule;
+    if (rule === "zero") continue; // inputs, and constants to differentiation
     const s = argStart[i]!;
+    const n = argStart[i + 1]! - s;
+    let xs: Num[];
+    if (p.builtin && n <= 2) {
+      xs = n === 1 ? scratch1 : scratch2;
+      for (let j = 0; j < n; j++) {
+        const r = args[s + j]!;
+        xs[j] = r >= 0 ? vals.get(r) : g.constant(r);
+      }
+    } else {
+      xs = g.operands(i, vals);
+    }
+    const params = hasParams ? g.params.get(i) : undefined;
     const outer = nanWatch.rule; // for debugNans: what runs now is p's rule (see rules.ts)
     nanWatch.rule = p;
-    if (p.rule.vjp === undefined) {
+    if (rule.vjp === undefined) {
       // The seed's rule: each input's cotangent is upstream × local gradient.
-      const n = argStart[i + 1]! - s;
       let needed = n > 31 ? ALL_PARTIALS : 0;
       for (let j = 0; j < n && j < 31; j++) if (args[s + j]! >= 0) needed |= 1 << j;
-      const d = partialsOf(p)(xs, vals.get(i), params, needed);
+      const d = (rule.partials ?? partialsOf(p))(xs, vals.get(i), params, needed);
       for (let j = 0; j < d.length; j++) {
         const r = args[s + j]!;
         if (r < 0) continue; // constants take no gradient
@@ -55,7 +69,7 @@ export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
         accumulateAt(ct, r, times(c, dj));
       }
     } else {
-      const cts = p.rule.vjp(xs, vals.get(i), c, params);
+      const cts = rule.vjp(xs, vals.get(i), c, params);
       for (let j = 0; j < cts.length; j++) {
         const r = args[s + j]!;
         if (r >= 0) accumulateAt(ct, r, cts[j]!);
