@@ -475,9 +475,13 @@ function matches(actual: unknown, expected: unknown, numberText: (n: number) => 
   return Object.is(actual, expected);
 }
 
-/** The numbers' texts in an expected literal, in order (to know how many decimals each has). */
+/**
+ * The numbers' texts in an expected literal, in order (to know how many decimals each has).
+ * String literals are skipped first: the digits in `"args[0].b"` are not numbers of the value.
+ */
 function numberTexts(text: string): string[] {
-  return [...text.matchAll(/(?<![\w$."'])-?(?:Infinity|NaN|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(?![\w$])/gi)].map((m) => m[0]);
+  const withoutStrings = text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+  return [...withoutStrings.matchAll(/(?<![\w$."'])-?(?:Infinity|NaN|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(?![\w$])/gi)].map((m) => m[0]);
 }
 
 /** An error message if what was logged does not match the expectation, else undefined. */

@@ -1,0 +1,11 @@
+// Types for docs-pictures.mjs (so that test/docs-pictures.test.ts type-checks against it).
+import type { Graph } from "../src/index.js";
+
+/** Where the pictures go: docs/images/. */
+export const IMAGES_DIR: string;
+/** The graphs drawn into docs/images/, each as `name.svg`. */
+export function docsGraphs(): { name: string; title: string; graph: Graph }[];
+/** Renders every picture; `file` is relative to IMAGES_DIR. */
+export function renderPictures(): Promise<{ file: string; svg: string }[]>;
+/** The pictures whose committed file differs from a fresh rendering (or is missing). */
+export function stalePictures(dir?: string): Promise<string[]>;
