@@ -34,6 +34,11 @@ export abstract class Tracer {
    */
   abstract readonly _trace: Trace;
 
+  /** @internal What `console.log` shows in Node: the short form of `toString`, not the whole trace. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
   /** Readable form for logs: the transform that owns the value, and its value if concrete. */
   toString(): string {
     const t = this._trace;
@@ -135,6 +140,7 @@ export function describeValue(v: unknown): string {
   if (typeof v === "function") return "a function";
   if (typeof v === "symbol") return "a symbol";
   if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (v instanceof Tracer) return "a traced Num";
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
   const proto = Object.getPrototypeOf(v) as object | null;
   if (proto === null || proto === Object.prototype) return "an object";
