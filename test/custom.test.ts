@@ -36,25 +36,9 @@ import {
   vjp,
   type Num,
 } from "../src/index.js";
+import { expectClose } from "./support/expect-close.js";
 // The interpreter `jit` falls back to: re-binds every equation of a staged graph.
 import { evaluate } from "../src/core/graph.js";
-
-function expectClose(actual: unknown, expected: unknown, digits = 12): void {
-  if (typeof expected === "number") {
-    expect(typeof actual).toBe("number");
-    expect(actual as number).toBeCloseTo(expected, digits);
-    return;
-  }
-  if (Array.isArray(expected)) {
-    expect((actual as unknown[]).length).toBe(expected.length);
-    expected.forEach((e, i) => expectClose((actual as unknown[])[i], e, digits));
-    return;
-  }
-  const a = actual as Record<string, unknown>;
-  const e = expected as Record<string, unknown>;
-  expect(Object.keys(a)).toEqual(Object.keys(e));
-  for (const k of Object.keys(e)) expectClose(a[k], e[k], digits);
-}
 
 // ---- closed forms, in plain JavaScript ---------------------------------------------------------
 const sigma = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));

@@ -19,15 +19,7 @@ import {
   vjp,
   type Num,
 } from "../src/index.js";
-
-function expectClose(actual: unknown, expected: unknown, digits = 12): void {
-  if (typeof expected === "number") {
-    expect(actual as number).toBeCloseTo(expected, digits);
-    return;
-  }
-  expect((actual as unknown[]).length).toBe((expected as unknown[]).length);
-  (expected as unknown[]).forEach((e, i) => expectClose((actual as unknown[])[i], e, digits));
-}
+import { expectClose } from "./support/expect-close.js";
 
 type Form = "partials" | "jvp" | "vjp";
 const forms: Form[] = ["partials", "jvp", "vjp"];

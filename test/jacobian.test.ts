@@ -24,26 +24,7 @@ import {
   TreeStructureError,
   type Num,
 } from "../src/index.js";
-
-/** Deep closeness of two trees of numbers. */
-function expectClose(actual: unknown, expected: unknown, digits = 12): void {
-  if (typeof expected === "number") {
-    expect(typeof actual).toBe("number");
-    if (Number.isNaN(expected)) expect(actual).toBeNaN();
-    else expect(actual as number).toBeCloseTo(expected, digits);
-    return;
-  }
-  if (Array.isArray(expected)) {
-    expect(Array.isArray(actual)).toBe(true);
-    expect((actual as unknown[]).length).toBe(expected.length);
-    expected.forEach((e, i) => expectClose((actual as unknown[])[i], e, digits));
-    return;
-  }
-  const a = actual as Record<string, unknown>;
-  const e = expected as Record<string, unknown>;
-  expect(Object.keys(a)).toEqual(Object.keys(e));
-  for (const k of Object.keys(e)) expectClose(a[k], e[k], digits);
-}
+import { expectClose } from "./support/expect-close.js";
 
 const matVec = (m: number[][], v: number[]) => m.map((row) => row.reduce((s, mij, j) => s + mij * v[j]!, 0));
 
