@@ -11,7 +11,7 @@
 import type { Graph } from "./graph.js";
 import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
-import { accumulate, partialsOf, times } from "./rules.js";
+import { accumulate, addProduct, partialsOf } from "./rules.js";
 import { ValueStore } from "./values.js";
 import { ALL_PARTIALS, primitiveById } from "./primitive.js";
 
@@ -55,18 +55,7 @@ export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
       const d = (rule.partials ?? partialsOf(p))(xs, vals.get(i), params, needed);
       for (let j = 0; j < d.length; j++) {
         const r = args[s + j]!;
-        if (r < 0) continue; // constants take no gradient
-        const dj = d[j]!;
-        const old = ct.get(r);
-        if (typeof c === "number" && typeof dj === "number" && typeof old === "number") {
-          // Plain numbers (first order): the same arithmetic as times() and accumulate(), inline.
-          const sum = old + (c === 0 || dj === 0 ? 0 : c * dj);
-          if (sum === sum || nanWatch.hook === undefined) {
-            ct.set(r, sum);
-            continue;
-          }
-        }
-        accumulateAt(ct, r, times(c, dj));
+        if (r >= 0) ct.set(r, addProduct(ct.get(r), c, d[j]!)); // constants take no gradient
       }
     } else {
       const cts = rule.vjp(xs, vals.get(i), c, params);

@@ -86,11 +86,6 @@ function withId(def: Omit<Primitive, "id">): Primitive {
   return p;
 }
 
-/** Looks up a registered primitive by name. */
-export function primitiveByName(name: string): Primitive | undefined {
-  return registry.get(name);
-}
-
 /** The definition of a built-in primitive: every field is required, so none can be forgotten. */
 export interface BuiltinDefinition {
   readonly name: string;
@@ -149,11 +144,6 @@ export function op2(p: Primitive): (x: Num, y: Num) => Num {
     if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(p, [x, y], out);
     return out;
   };
-}
-
-/** The user-facing function of a primitive over an array of inputs. */
-export function opN(p: Primitive): (xs: readonly Num[]) => Num {
-  return (xs) => bind(p, xs);
 }
 
 // ---- User primitives ------------------------------------------------------------------------

@@ -78,34 +78,23 @@ function addNonzero(a: Num, b: Num): Num {
   return add(a, b);
 }
 
-/** The cotangent of each input of `p` at `xs` (with value `out`) for the output cotangent `ct`. */
-export function vjpCotangents(
-  p: Primitive,
-  xs: readonly Num[],
-  out: Num,
-  ct: Num,
-  params: unknown,
-): readonly Num[] {
-  const rule = p.rule;
-  if (rule === "zero") return xs.map(() => 0);
-  const outer = nanWatch.rule; // for debugNans, as in jvpTangent
-  nanWatch.rule = p;
-  let cts: readonly Num[];
-  if (rule.vjp !== undefined) {
-    cts = rule.vjp(xs, out, ct, params);
-  } else {
-    const d = partialsOf(p)(xs, out, params, ALL_PARTIALS);
-    const c = new Array<Num>(d.length);
-    for (let i = 0; i < d.length; i++) c[i] = times(ct, d[i]!);
-    cts = c;
-  }
-  nanWatch.rule = outer;
-  return cts;
-}
-
 /** `acc + c`, where either may be an exact zero. */
 export function accumulate(acc: Num, c: Num): Num {
   if (acc === 0) return c;
   if (c === 0) return acc;
   return add(acc, c);
+}
+
+/**
+ * `acc + c·d`: one step of the chain rule (a cotangent `c` times a local gradient `d`, summed
+ * where a value fans out), with the arithmetic of `times` and `accumulate`. On plain numbers —
+ * every step of a first-order backward pass — it is computed inline; a NaN result goes through
+ * the ops instead, so that `debugNans` sees which primitive made it.
+ */
+export function addProduct(acc: Num, c: Num, d: Num): Num {
+  if (typeof acc === "number" && typeof c === "number" && typeof d === "number") {
+    const sum = acc + (c === 0 || d === 0 ? 0 : c * d);
+    if (sum === sum || nanWatch.hook === undefined) return sum;
+  }
+  return accumulate(acc, times(c, d));
 }
