@@ -226,3 +226,13 @@ export function flat(tree, out = []) {
   return out;
 }
 
+
+/** A `{ value, grad }` result with the gradient flattened (the form every system's check reads). */
+export const readFlat = (r) => ({ value: r.value, grad: flat(r.grad) });
+
+/** Row-major transpose of a flat rows×cols matrix. */
+export function transpose(a, rows, cols) {
+  const t = new Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+  return t;
+}

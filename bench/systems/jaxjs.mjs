@@ -3,7 +3,7 @@
 // Arrays are reference-counted: a function consumes its arguments, `.ref` keeps one alive,
 // and `dataSync()` reads an array back and disposes it. Every timed call reads its results
 // back (jax-js is lazy; the read is what runs the kernels).
-import { flat } from "../lib/workloads.mjs";
+import { flat, readFlat as read, transpose } from "../lib/workloads.mjs";
 
 let jax, np;
 
@@ -23,14 +23,6 @@ function runVG(vg, xs) {
   const [value, grads] = vg(...xs.map((x) => x.ref));
   const g = Array.isArray(grads) ? grads : [grads];
   return { value: value.dataSync()[0], grad: g.map((a) => a.dataSync()) };
-}
-
-const read = (r) => ({ value: r.value, grad: flat(r.grad) });
-
-function transpose(a, rows, cols) {
-  const t = new Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
-  return t;
 }
 
 export async function setup(id, data) {

@@ -1,7 +1,7 @@
 // TensorFlow.js on its pure-JavaScript CPU backend, used the tensor way: inputs are tensors made
 // once (as a training loop keeps its parameters), each call runs tf.valueAndGrads inside
 // tf.tidy and reads the results back to JavaScript with dataSync(). float32 throughout.
-import { flat } from "../lib/workloads.mjs";
+import { flat, readFlat as read, transpose } from "../lib/workloads.mjs";
 
 let tf;
 
@@ -20,15 +20,6 @@ function runVG(vg, xs) {
   tf.dispose(value);
   tf.dispose(grads);
   return out;
-}
-
-const read = (r) => ({ value: r.value, grad: flat(r.grad) });
-
-/** Row-major transpose of a flat rows×cols matrix. */
-function transpose(a, rows, cols) {
-  const t = new Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
-  return t;
 }
 
 export async function setup(id, data) {
