@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { evaluateExpr, ExprError, parseExpr, variablesOf } from "../src/cli/expr.js";
+import { grad, mul, neg, type Num } from "../src/index.js";
+import { evaluateExpr, ExprError, parseExpr, printable, variablesOf, type Expr } from "../src/cli/expr.js";
 import { main } from "../src/cli/main.js";
 
 const NEURON = "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))";
@@ -95,6 +96,87 @@ describe("expression parser", () => {
   it("refuses absurd nesting and length instead of overflowing the stack", () => {
     expect(parseError("(".repeat(1000) + "x" + ")".repeat(1000)).message).toContain("nested too deeply");
     expect(parseError("x+".repeat(6000) + "x").message).toContain("too long");
+  });
+
+  const OBJECT_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "prototype", "valueOf"];
+
+  it.each(OBJECT_NAMES)("takes %s as a variable name like any other", (name) => {
+    const e = parseExpr(`${name} * 2 + 1`);
+    expect([...variablesOf(e).keys()]).toEqual([name]);
+    const env = Object.fromEntries([[name, 3]]) as Record<string, Num>;
+    expect(evaluateExpr(e, env)).toBe(7);
+    // Not found on Object.prototype when missing.
+    expect(() => evaluateExpr(e, {})).toThrow(`no value for ${name}`);
+  });
+
+  it.each(OBJECT_NAMES)("refuses %s(2) as an unknown function", (name) => {
+    const e = parseError(`${name}(2)`);
+    expect(e.message).toContain(`unknown function ${name}:`);
+    expect(e.column).toBe(1);
+  });
+
+  it("reads a name of any length whole", () => {
+    const long = "w" + "_".repeat(300) + "1";
+    const e = parseExpr(`${long} * ${long}x`);
+    expect([...variablesOf(e).keys()]).toEqual([long, `${long}x`]);
+    expect(evaluateExpr(e, { [long]: 3, [`${long}x`]: 5 })).toBe(15);
+  });
+
+  it("reads a number of any length whole and refuses one above the largest double with its column", () => {
+    const tiny = "0." + "0".repeat(450) + "1e460";
+    expect(evaluateExpr(parseExpr(`1 + ${tiny}`), {})).toBe(1 + 1e9);
+    const digits = "9".repeat(308) + "0".repeat(150); // 458 digits: one number, too large
+    const big = parseError(`x + ${digits}`);
+    expect(big.message).toContain("is too large");
+    expect([big.column, big.width]).toEqual([5, digits.length]);
+    expect(parseError("2 * 1e999").column).toBe(5);
+    expect(evaluateExpr(parseExpr("1.7976931348623157e308"), {})).toBe(Number.MAX_VALUE);
+  });
+
+  it("shows a long expression as a window around the column, cut with …", () => {
+    const source = "x + ".repeat(100) + "$ + " + "y + ".repeat(100) + "y";
+    const lines = parseError(source).explain(source).split("\n");
+    expect(lines[0]).toBe('unexpected character "$": expressions use numbers, names, + - * / ^ ( ) and commas (column 401)');
+    expect(lines[1]!.startsWith("  …")).toBe(true);
+    expect(lines[1]!.endsWith("…")).toBe(true);
+    expect(lines[1]!.length).toBeLessThan(100);
+    expect(lines[1]![lines[2]!.length - 1]).toBe("$"); // the caret is under the "$"
+  });
+
+  it("shows control characters, line breaks and invalid UTF-8 as one visible character each", () => {
+    for (const [source, column, bad, visible] of [
+      ["x +\n\u0001", 5, "U+0001", "\u2401"],
+      ["x\t+ y\u001b[31m", 6, "U+001B", "\u241b"],
+      ["x \u0085", 3, "U+0085", "\ufffd"],
+      ["x + \ufffd", 5, "U+FFFD (often a byte that is not valid UTF-8)", "\ufffd"],
+      ["x + \u202e y", 5, "U+202E", "\ufffd"],
+      ["x + \ud83d", 5, "U+D83D", "\ufffd"],
+    ] as const) {
+      const e = parseError(source);
+      expect(e.message).toContain(`unexpected character ${bad}`);
+      expect(e.column).toBe(column);
+      const [, shown, caret] = e.explain(source).split("\n");
+      expect(shown).toMatch(/^[\x20-\x7e\u2400-\u2421\ufffd]*$/);
+      expect(caret).toBe(" ".repeat(column + 1) + "^");
+      expect(shown![column + 1]).toBe(visible);
+    }
+    expect(printable("a\u0000b\u007fc\u009bd\ud83d\ude00")).toBe("a\u2400b\u2421c\ufffdd\ud83d\ude00");
+  });
+
+  it("evaluates trees deeper than the call stack (its walk keeps its own stack)", () => {
+    let deep: Expr = { kind: "var", name: "x", pos: 0 };
+    for (let i = 0; i < 100_000; i++) deep = { kind: "neg", arg: deep, pos: 0 };
+    expect(evaluateExpr(deep, { x: 3 })).toBe(3);
+    let chain: Expr = { kind: "var", name: "x", pos: 0 };
+    for (let i = 0; i < 100_000; i++) chain = { kind: "binary", op: "*", left: chain, right: { kind: "number", value: 1, pos: 0 }, pos: 0 };
+    expect(grad((x: Num) => evaluateExpr(chain, { x }))(2)).toBe(1);
+  });
+
+  it("evaluates the longest chains the parser takes, left to right", () => {
+    const source = "x" + " * x".repeat(2400);
+    const e = parseExpr(source);
+    expect(evaluateExpr(e, { x: 1.0001 })).toBe(Array.from({ length: 2400 }).reduce<Num>((acc) => mul(acc, 1.0001), 1.0001));
+    expect(grad((x: Num) => evaluateExpr(parseExpr("-".repeat(199) + "x"), { x }))(1)).toBe(neg(1));
   });
 });
 
