@@ -270,6 +270,12 @@ describe("chainrule explain (in-process)", () => {
     expect(r.files.get("g.dot")).toMatch(/^digraph chainrule \{/);
   });
 
+  it("takes an expression starting with -- as an expression, not an option", async () => {
+    const r = await run("explain", "--x * y", "x=2", "y=3", "--dot", "g.dot");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^f = 6\ndf\/dx = 3\ndf\/dy = 2$/m);
+  });
+
   it("shows an expression typed over several lines on one line", async () => {
     const r = await run("explain", "x *\n  y", "x=2", "y=3");
     expect(r.code).toBe(0);

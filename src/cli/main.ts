@@ -88,28 +88,27 @@ function parseArgs(args: readonly string[]): Explained {
     if (command.startsWith("-")) throw new UsageError(`unknown option ${quote(command)}: the options are --svg, --dot and --help`);
     throw new UsageError(`unknown command ${quote(command)}: the command is explain`);
   }
-  // Options and name=value may come anywhere; the one other argument is the expression
-  // (which may start with a single "-": `-x^2`).
+  // Options and name=value may come anywhere. The expression is the first other argument, even
+  // if it starts with "-" or "--" (`--x` is x); after it, any other "--…" is an unknown option.
   let expression: string | undefined;
   const values: Record<string, number> = Object.create(null) as Record<string, number>;
   const names: string[] = [];
   const files: { svg?: string; dot?: string } = {};
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
-    if (a.startsWith("--")) {
-      const eq = a.indexOf("=");
-      const option = eq < 0 ? a : a.slice(0, eq);
-      if (option !== "--svg" && option !== "--dot") {
-        throw new UsageError(`unknown option ${quote(option)}: the options are --svg, --dot and --help`);
+    const option = /^--(svg|dot)(=|$)/.exec(a);
+    if (option) {
+      const key = option[1] as "svg" | "dot";
+      const file = option[2] === "" ? rest[++i] : a.slice(option[0].length);
+      if (file === undefined || file === "" || (option[2] === "" && file.startsWith("--"))) {
+        throw new UsageError(`--${key} needs a file name: --${key} out.${key}`);
       }
-      const key = option === "--svg" ? "svg" : "dot";
-      const file = eq < 0 ? rest[++i] : a.slice(eq + 1);
-      if (file === undefined || file === "" || (eq < 0 && file.startsWith("--"))) {
-        throw new UsageError(`${option} needs a file name: ${option} out.${key}`);
-      }
-      if (files[key] !== undefined) throw new UsageError(`${option} is given twice`);
+      if (files[key] !== undefined) throw new UsageError(`--${key} is given twice`);
       files[key] = file;
       continue;
+    }
+    if (expression !== undefined && a.startsWith("--")) {
+      throw new UsageError(`unknown option ${quote(a.replace(/=.*$/s, ""))}: the options are --svg, --dot and --help`);
     }
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(a);
     if (expression === undefined && m === null) {
