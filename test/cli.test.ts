@@ -2,7 +2,7 @@
 // (src/cli/main.ts) on the seed's two examples and on bad input, and the installed `bin`
 // (bin/chainrule.mjs, run as a process against the built dist/).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -366,6 +366,17 @@ describe("bin/chainrule.mjs (the installed command, on dist/)", () => {
       expectRefused(exec("explain", "x * 2", "x=1", `--svg=${dir}`), 1, `cannot write ${dir}: illegal operation on a directory`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports standard output it cannot write (a full disk) in one line with exit 1", () => {
+    const full = openSync("/dev/full", "w");
+    try {
+      const r = spawnSync(process.execPath, [bin, "explain", "x * 2", "x=1"], { encoding: "utf8", timeout: 30_000, stdio: ["ignore", full, "pipe"] });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe("chainrule: cannot write standard output: no space left on device\n");
+    } finally {
+      closeSync(full);
     }
   });
 

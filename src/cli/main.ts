@@ -130,12 +130,18 @@ function parseArgs(args: readonly string[]): Explained {
   return { expression, names, values, svg: files.svg, dot: files.dot };
 }
 
-/** Why a file could not be written, from the error the file system gave. */
-function reason(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  // Node's messages are "ENOENT: no such file or directory, open '/x/y.dot'".
-  const m = /^E[A-Z]+: (.*?)(?:, \w+ '.*')?$/s.exec(e.message);
-  return m ? m[1]! : e.message;
+/**
+ * The one-line message for a failed write: `cannot write out.dot: no such file or directory`
+ * (`what` is a path or "standard output"), from the error the file system gave.
+ */
+export function cannotWrite(what: string, e: unknown): string {
+  let reason = String(e);
+  if (e instanceof Error) {
+    // Node's messages are "ENOENT: no such file or directory, open '/x/y.dot'".
+    const m = /^E[A-Z]+: (.*?)(?:, \w+(?: '.*')?)?$/s.exec(e.message);
+    reason = m ? m[1]! : e.message;
+  }
+  return `cannot write ${what}: ${reason}`;
 }
 
 /** Runs the command; returns the exit code (0 success, 1 bad expression or values, 2 usage). */
@@ -186,7 +192,7 @@ export async function main(args: readonly string[], io: Output): Promise<number>
       try {
         io.writeFile(path, text);
       } catch (e) {
-        throw new WriteError(`cannot write ${path}: ${reason(e)}`);
+        throw new WriteError(cannotWrite(path, e));
       }
       written.push(path);
     };
