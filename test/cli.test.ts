@@ -1,5 +1,5 @@
 // The `chainrule explain` command: its expression parser (src/cli/expr.ts), the command itself
-// (src/cli/main.ts) on the seed's two examples and on bad input, and the installed `bin`
+// (src/cli/main.ts) on the lecture notes' two examples and on bad input, and the installed `bin`
 // (bin/chainrule.mjs, run as a process against the built dist/).
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
@@ -181,7 +181,7 @@ describe("expression parser", () => {
 });
 
 describe("chainrule explain (in-process)", () => {
-  it("explains the seed's first example: (x + y) * z at x = -2, y = 5, z = -4", async () => {
+  it("explains the lecture notes' first example: (x + y) * z at x = -2, y = 5, z = -4", async () => {
     const r = await run("explain", "(x + y) * z", "x=-2", "y=5", "z=-4");
     expect(r.code).toBe(0);
     expect(r.err).toBe("");
@@ -317,7 +317,7 @@ describe("bin/chainrule.mjs (the installed command, on dist/)", () => {
     expect(existsSync(built), "dist/cli/main.js is missing: run `npm run build`").toBe(true);
   });
 
-  it("explains the seed's examples and writes the SVG", () => {
+  it("explains the lecture notes' examples and writes the SVG", () => {
     const dir = mkdtempSync(join(tmpdir(), "chainrule-cli-"));
     try {
       const first = exec("explain", "(x + y) * z", "x=-2", "y=5", "z=-4");

@@ -4,7 +4,7 @@
  *     chainrule explain "(x + y) * z" x=-2 y=5 z=-4 [--svg out.svg] [--dot out.dot]
  *
  * parses the expression with the safe parser of `expr.ts`, traces it with `explain`, and prints
- * every node's forward value and gradient (the seed's annotated graph), then the value and the
+ * every node's forward value and gradient (the lecture notes' annotated graph), then the value and the
  * gradient with respect to each variable. `--svg` also draws the graph (needs `@viz-js/viz`).
  * Options may come anywhere after `explain`, also as `--svg=out.svg`. Every mistake on the
  * command line is reported as `chainrule: …` on stderr with exit code 2 (usage) or 1
@@ -33,8 +33,10 @@ gradient with respect to each variable.
 
 Expressions: numbers, variable names, + - * / ^ (or **), unary minus, parentheses, and calls of
 ${wrap(Object.keys(FUNCTIONS).join(", "), 70, "  ")}
+An expression has at most 10000 characters and 200 levels of nesting. Give each variable a
+value as name=value: a decimal number such as x=-2, x=0.5 or x=1e-3.
 
-Options:
+Options (anywhere after explain; also --svg=file.svg):
   --svg file.svg   also draw the annotated graph as SVG (needs the package @viz-js/viz)
   --dot file.dot   also write the graph as Graphviz DOT
   -h, --help       this text
