@@ -21,49 +21,54 @@ import { ceil, floor, round, stopGradient } from "../primitives/rounding.js";
 import { eq, ge, gt, le, lt, max, min, where } from "../primitives/select.js";
 import { acos, asin, atan, atan2, cos, cosh, sin, sinh, tan, tanh } from "../primitives/trig.js";
 
-/** The functions an expression may call, by name, with their number of arguments. */
-export const FUNCTIONS: Readonly<Record<string, { readonly arity: number; readonly fn: (...xs: Num[]) => Num }>> = Object.freeze({
-  neg: { arity: 1, fn: neg },
-  sqrt: { arity: 1, fn: sqrt },
-  square: { arity: 1, fn: square },
-  reciprocal: { arity: 1, fn: reciprocal },
-  abs: { arity: 1, fn: abs },
-  sign: { arity: 1, fn: sign },
-  exp: { arity: 1, fn: exp },
-  log: { arity: 1, fn: log },
-  log1p: { arity: 1, fn: log1p },
-  expm1: { arity: 1, fn: expm1 },
-  sin: { arity: 1, fn: sin },
-  cos: { arity: 1, fn: cos },
-  tan: { arity: 1, fn: tan },
-  asin: { arity: 1, fn: asin },
-  acos: { arity: 1, fn: acos },
-  atan: { arity: 1, fn: atan },
-  sinh: { arity: 1, fn: sinh },
-  cosh: { arity: 1, fn: cosh },
-  tanh: { arity: 1, fn: tanh },
-  sigmoid: { arity: 1, fn: sigmoid },
-  relu: { arity: 1, fn: relu },
-  softplus: { arity: 1, fn: softplus },
-  floor: { arity: 1, fn: floor },
-  ceil: { arity: 1, fn: ceil },
-  round: { arity: 1, fn: round },
-  stopGradient: { arity: 1, fn: stopGradient },
-  add: { arity: 2, fn: add },
-  sub: { arity: 2, fn: sub },
-  mul: { arity: 2, fn: mul },
-  div: { arity: 2, fn: div },
-  pow: { arity: 2, fn: pow },
-  atan2: { arity: 2, fn: atan2 },
-  max: { arity: 2, fn: max },
-  min: { arity: 2, fn: min },
-  lt: { arity: 2, fn: lt },
-  le: { arity: 2, fn: le },
-  gt: { arity: 2, fn: gt },
-  ge: { arity: 2, fn: ge },
-  eq: { arity: 2, fn: eq },
-  where: { arity: 3, fn: (c: Num, a: Num, b: Num) => where(c, a, b) },
-});
+/**
+ * The functions an expression may call, by name, with their number of arguments. A
+ * null-prototype object, so that names such as `constructor` or `__proto__` are simply unknown.
+ */
+export const FUNCTIONS: Readonly<Record<string, { readonly arity: 1 | 2 | 3; readonly fn: (...xs: Num[]) => Num }>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, never>, {
+    neg: { arity: 1, fn: neg },
+    sqrt: { arity: 1, fn: sqrt },
+    square: { arity: 1, fn: square },
+    reciprocal: { arity: 1, fn: reciprocal },
+    abs: { arity: 1, fn: abs },
+    sign: { arity: 1, fn: sign },
+    exp: { arity: 1, fn: exp },
+    log: { arity: 1, fn: log },
+    log1p: { arity: 1, fn: log1p },
+    expm1: { arity: 1, fn: expm1 },
+    sin: { arity: 1, fn: sin },
+    cos: { arity: 1, fn: cos },
+    tan: { arity: 1, fn: tan },
+    asin: { arity: 1, fn: asin },
+    acos: { arity: 1, fn: acos },
+    atan: { arity: 1, fn: atan },
+    sinh: { arity: 1, fn: sinh },
+    cosh: { arity: 1, fn: cosh },
+    tanh: { arity: 1, fn: tanh },
+    sigmoid: { arity: 1, fn: sigmoid },
+    relu: { arity: 1, fn: relu },
+    softplus: { arity: 1, fn: softplus },
+    floor: { arity: 1, fn: floor },
+    ceil: { arity: 1, fn: ceil },
+    round: { arity: 1, fn: round },
+    stopGradient: { arity: 1, fn: stopGradient },
+    add: { arity: 2, fn: add },
+    sub: { arity: 2, fn: sub },
+    mul: { arity: 2, fn: mul },
+    div: { arity: 2, fn: div },
+    pow: { arity: 2, fn: pow },
+    atan2: { arity: 2, fn: atan2 },
+    max: { arity: 2, fn: max },
+    min: { arity: 2, fn: min },
+    lt: { arity: 2, fn: lt },
+    le: { arity: 2, fn: le },
+    gt: { arity: 2, fn: gt },
+    ge: { arity: 2, fn: ge },
+    eq: { arity: 2, fn: eq },
+    where: { arity: 3, fn: (c: Num, a: Num, b: Num) => where(c, a, b) },
+  } as const),
+);
 
 /** A parse error: a message and the (1-based) column and width it points at. */
 export class ExprError extends Error {
@@ -76,11 +81,49 @@ export class ExprError extends Error {
     this.name = "ExprError";
   }
 
-  /** The message, then the expression with a caret line under the offending column. */
+  /**
+   * The message, then the expression with a caret line under the offending column. A long
+   * expression is shown as a window around the column, marked with "…" where it is cut.
+   */
   explain(source: string): string {
-    const caret = " ".repeat(Math.max(0, this.column - 1)) + "^".repeat(Math.max(1, this.width));
-    return `${this.message} (column ${this.column})\n  ${source}\n  ${caret}`;
+    const at = Math.max(0, this.column - 1);
+    let start = 0;
+    let end = source.length;
+    if (source.length > WINDOW) {
+      start = Math.max(0, Math.min(at - WINDOW / 2, source.length - WINDOW));
+      end = start + WINDOW;
+    }
+    const before = start > 0 ? "…" : "";
+    const after = end < source.length ? "…" : "";
+    const caret = " ".repeat(before.length + at - start) + "^".repeat(Math.max(1, Math.min(this.width, end - at)));
+    return `${this.message} (column ${this.column})\n  ${before}${printable(source.slice(start, end))}${after}\n  ${caret}`;
   }
+}
+
+/** How many characters of a long expression an error shows around its column. */
+const WINDOW = 80;
+
+/**
+ * The text with every character that would not print as itself on one line replaced by one
+ * visible character (so the caret line stays aligned): whitespace by a space, other control
+ * characters by their Unicode control picture (␁), C1 controls, bidirectional-text controls
+ * and unpaired surrogates by U+FFFD.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    /[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => {
+      const code = c.charCodeAt(0);
+      if (c === "\t" || c === "\n" || c === "\r") return " ";
+      if (code < 0x20) return String.fromCharCode(0x2400 + code);
+      return code === 0x7f ? "\u2421" : "\ufffd";
+    },
+  );
+}
+
+/** A name or token for an error message: in full up to 40 characters, else its start and "…". */
+export function shorten(text: string): string {
+  return text.length <= 40 ? text : `${text.slice(0, 40)}…`;
 }
 
 /** A node of the expression tree; `pos` is the 0-based offset of its first character. */
@@ -100,6 +143,11 @@ type Token =
 const MAX_LENGTH = 10_000;
 const MAX_DEPTH = 200;
 
+// Sticky (`y`): they match at `lastIndex` only, so a token is read whole wherever it is, with
+// no copy of the rest of the source.
+const NUMBER = /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/y;
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+
 /** Splits the source into tokens. */
 export function tokenize(source: string): Token[] {
   if (source.length > MAX_LENGTH) throw new ExprError(`the expression is too long (at most ${MAX_LENGTH} characters)`, MAX_LENGTH + 1);
@@ -111,17 +159,24 @@ export function tokenize(source: string): Token[] {
       i++;
       continue;
     }
-    const num = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(source.slice(i, i + 400));
+    NUMBER.lastIndex = i;
+    const num = NUMBER.exec(source);
     if (num) {
-      const after = source[i + num[0].length];
+      const text = num[0];
+      const after = source[i + text.length];
       if (after !== undefined && /[A-Za-z_]/.test(after)) {
-        throw new ExprError(`a number cannot run into a name: "${num[0]}${after}…" (write ${num[0]} * ${after}… for a product)`, i + 1, num[0].length + 1);
+        throw new ExprError(`a number cannot run into a name: "${shorten(text)}${after}…" (write ${shorten(text)} * ${after}… for a product)`, i + 1, text.length + 1);
       }
-      tokens.push({ kind: "number", value: Number(num[0]), text: num[0], pos: i });
-      i += num[0].length;
+      const value = Number(text);
+      if (value === Infinity) {
+        throw new ExprError(`the number ${shorten(text)} is too large: numbers must be at most about 1.8e308`, i + 1, text.length);
+      }
+      tokens.push({ kind: "number", value, text, pos: i });
+      i += text.length;
       continue;
     }
-    const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i, i + 200));
+    NAME.lastIndex = i;
+    const name = NAME.exec(source);
     if (name) {
       tokens.push({ kind: "name", text: name[0], pos: i });
       i += name[0].length;
@@ -137,8 +192,9 @@ export function tokenize(source: string): Token[] {
       i++;
       continue;
     }
-    const shown = /[\x20-\x7e]/.test(c) ? `"${c}"` : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-    throw new ExprError(`unexpected character ${shown}: expressions use numbers, names, + - * / ^ ( ) and commas`, i + 1);
+    const shown = /[\x20-\x7e]/.test(c) ? `"${c}"` : `U+${source.codePointAt(i)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    const hint = c === "\ufffd" ? " (often a byte that is not valid UTF-8)" : "";
+    throw new ExprError(`unexpected character ${shown}${hint}: expressions use numbers, names, + - * / ^ ( ) and commas`, i + 1);
   }
   tokens.push({ kind: "end", text: "", pos: source.length });
   return tokens;
@@ -151,7 +207,7 @@ export function parseExpr(source: string): Expr {
   let depth = 0;
   const peek = () => tokens[k]!;
   const isOp = (t: Token, text: string) => t.kind === "op" && t.text === text;
-  const describe = (t: Token) => (t.kind === "end" ? "the end of the expression" : `"${t.text}"`);
+  const describe = (t: Token) => (t.kind === "end" ? "the end of the expression" : `"${shorten(t.text)}"`);
 
   const enter = (pos: number) => {
     if (++depth > MAX_DEPTH) throw new ExprError(`the expression is nested too deeply (at most ${MAX_DEPTH} levels)`, pos + 1);
@@ -210,7 +266,7 @@ export function parseExpr(source: string): Expr {
       enter(open.pos);
       const spec = Object.hasOwn(FUNCTIONS, t.text) ? FUNCTIONS[t.text] : undefined;
       if (spec === undefined) {
-        throw new ExprError(`unknown function ${t.text}: the functions are ${Object.keys(FUNCTIONS).join(", ")}`, t.pos + 1, t.text.length);
+        throw new ExprError(`unknown function ${shorten(t.text)}: the functions are ${Object.keys(FUNCTIONS).join(", ")}`, t.pos + 1, t.text.length);
       }
       const args: Expr[] = [];
       if (!isOp(peek(), ")")) {
@@ -272,7 +328,7 @@ export function variablesOf(e: Expr): Map<string, number> {
     if (n.kind === "var") found.push({ name: n.name, pos: n.pos });
     else if (n.kind === "neg") stack.push(n.arg);
     else if (n.kind === "binary") stack.push(n.right, n.left);
-    else if (n.kind === "call") stack.push(...[...n.args].reverse());
+    else if (n.kind === "call") for (const a of n.args) stack.push(a);
   }
   found.sort((a, b) => a.pos - b.pos);
   for (const { name, pos } of found) if (!out.has(name)) out.set(name, pos);
@@ -281,20 +337,36 @@ export function variablesOf(e: Expr): Map<string, number> {
 
 const BINARY: Record<"+" | "-" | "*" | "/" | "^", (x: Num, y: Num) => Num> = { "+": add, "-": sub, "*": mul, "/": div, "^": pow };
 
-/** Evaluates an expression with chainrule's primitives (so any transform can trace it). */
+/**
+ * Evaluates an expression with chainrule's primitives (so any transform can trace it), left
+ * operand before right as written. The walk keeps its own stack: a chain such as `x+x+…+x` is
+ * a tree thousands of levels deep.
+ */
 export function evaluateExpr(e: Expr, env: Readonly<Record<string, Num>>): Num {
-  switch (e.kind) {
-    case "number":
-      return e.value;
-    case "var": {
-      if (!Object.hasOwn(env, e.name)) throw new ExprError(`no value for ${e.name}`, e.pos + 1, e.name.length);
-      return env[e.name]!;
+  const values: Num[] = [];
+  // `ready`: the operands' values are on top of `values`, in order.
+  const todo: { readonly e: Expr; readonly ready: boolean }[] = [{ e, ready: false }];
+  while (todo.length > 0) {
+    const { e: n, ready } = todo.pop()!;
+    if (n.kind === "number") values.push(n.value);
+    else if (n.kind === "var") {
+      if (!Object.hasOwn(env, n.name)) throw new ExprError(`no value for ${shorten(n.name)}`, n.pos + 1, n.name.length);
+      values.push(env[n.name]!);
+    } else if (!ready) {
+      todo.push({ e: n, ready: true });
+      if (n.kind === "neg") todo.push({ e: n.arg, ready: false });
+      else if (n.kind === "binary") todo.push({ e: n.right, ready: false }, { e: n.left, ready: false });
+      else for (let j = n.args.length - 1; j >= 0; j--) todo.push({ e: n.args[j]!, ready: false });
+    } else if (n.kind === "neg") values.push(neg(values.pop()!));
+    else if (n.kind === "binary") {
+      const right = values.pop()!;
+      values.push(BINARY[n.op](values.pop()!, right));
+    } else {
+      const spec = Object.hasOwn(FUNCTIONS, n.name) ? FUNCTIONS[n.name] : undefined;
+      if (spec === undefined || spec.arity !== n.args.length) throw new ExprError(`no function ${shorten(n.name)} of ${n.args.length} arguments`, n.pos + 1, n.name.length);
+      const xs = values.splice(values.length - spec.arity);
+      values.push(spec.arity === 1 ? spec.fn(xs[0]!) : spec.arity === 2 ? spec.fn(xs[0]!, xs[1]!) : spec.fn(xs[0]!, xs[1]!, xs[2]!));
     }
-    case "neg":
-      return neg(evaluateExpr(e.arg, env));
-    case "binary":
-      return BINARY[e.op](evaluateExpr(e.left, env), evaluateExpr(e.right, env));
-    case "call":
-      return FUNCTIONS[e.name]!.fn(...e.args.map((a) => evaluateExpr(a, env)));
   }
+  return values[0]!;
 }
