@@ -252,8 +252,12 @@ const TRACED = -2;
  * arguments of the same structure runs the compiled code without calling `f`.
  *
  * Inside `jit`, values are abstract: `toNumber`, and JavaScript comparisons on a `Num`, throw
- * `ConcretizationError` — select with `where`, or mark the argument static. `f` must be pure:
- * a change to a global or closed-over variable after the first call is not seen.
+ * `ConcretizationError` — select with `where`, or mark the argument static. Every non-static
+ * argument is traced, data included: a traced parameter typed `number` is a compile-time error
+ * (type it `Num`), and `===` or `?:` on a `Num`, which JavaScript cannot intercept, is caught by
+ * running `f` itself on the first call of each new argument structure and comparing (option
+ * `verify`). `f` must be pure: a change to a global or closed-over variable after the first
+ * call is not seen.
  *
  * `jit` composes both ways: `jit(grad(f))` compiles the gradient, `grad(jit(f))` differentiates
  * the compiled graph. Where the runtime forbids code generation (a strict Content-Security-Policy),
@@ -261,12 +265,17 @@ const TRACED = -2;
  * floating-point rounding (and the sign of a zero).
  *
  * @param f - a function over `Num` trees; its output may be any tree of `Num`.
- * @param options - `staticArgnums`: arguments that are not numeric trees, part of the cache key.
+ * @param options - `staticArgnums`: arguments that are not numeric trees, part of the cache key
+ *   (a new value stages `f` again; jit warns when one keeps changing); `verify` (default true):
+ *   check the first call of each new structure against `f`.
  * @returns a function with `f`'s parameters returning `f`'s result as plain numbers, with a
  *   `lower(...args)` method that shows the optimised graph and the generated source.
  * @throws {@link ChainruleError} when a non-static argument is not a tree of numbers (a
  *   {@link TreeStructureError} naming the path), or `staticArgnums` is invalid or out of range.
- * @throws {@link ConcretizationError} when `f` asks for the number of an abstract value.
+ * @throws {@link ConcretizationError} when `f` asks for the number of an abstract value (the
+ *   message names the argument leaf when it is one).
+ * @throws {@link JitMismatchError} when, on the first call of a new structure, the compiled
+ *   result differs from `f`'s own: `f` branched on a traced value where `jit` cannot see it.
  * @example
  * ```ts
  * import { jit, grad, mul, sin, sum, type Num } from "chainrule";
@@ -278,6 +287,7 @@ const TRACED = -2;
  * console.log(String(df.lower([1, 2, 3]))); // the optimised graph and the generated JavaScript
  * ```
  * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
+ * @typeParam S - `staticArgnums` as written (positions exempt from the `number` check).
  * @category Transforms
  */
 export function jit<F extends (...args: any[]) => unknown, const S extends number | readonly number[] = never>(
@@ -337,28 +347,32 @@ export function jit(f: (...args: unknown[]) => unknown, options: JitOptions = {}
   const jitted = (...args: unknown[]): unknown => {
     const debug = nanWatch.hook !== undefined;
     let e = last;
-    // Fast path: same structure and static values as the last call, already checked.
-    if (e !== undefined && (unchecked.size === 0 || !unchecked.has(e)) && e.debug === debug && e.nargs === args.length && staticsEqual(e, args, staticList)) {
-      const r = runEntry(e, args);
-      if (r !== MISS) return r;
+    let r: unknown = MISS;
+    // Fast path: same structure and static values as the last call.
+    if (e !== undefined && e.debug === debug && e.nargs === args.length && staticsEqual(e, args, staticList)) r = runEntry(e, args);
+    if (r === MISS) {
+      e = lookup(args, debug);
+      r = runEntry(e, args);
+      if (r === MISS) throw new ChainruleError("jit: internal error: the arguments do not match the graph staged for them");
     }
-    e = lookup(args, debug);
-    const r = runEntry(e, args);
-    if (r === MISS) throw new ChainruleError("jit: internal error: the arguments do not match the graph staged for them");
-    const key = unchecked.get(e);
-    if (key !== undefined && plainNumbers(e, args)) {
-      // The first run on plain numbers: compare with f itself. A mismatching (or throwing) entry
-      // is dropped, so every call fails the same way instead of running a wrong graph.
-      unchecked.delete(e);
-      try {
-        checkAgainstEager(e.graph.outputDef!, r, f(...args));
-      } catch (err) {
-        cache.delete(key);
-        if (last === e) last = undefined;
-        throw err;
-      }
-    }
+    if (unchecked.size !== 0) checkFirstCall(e!, args, r);
     return r;
+  };
+
+  /** On the first run of a new entry with plain numbers, compares its result `r` with `f` itself. */
+  const checkFirstCall = (e: Entry, args: readonly unknown[], r: unknown): void => {
+    const key = unchecked.get(e);
+    if (key === undefined || !plainNumbers(e, args)) return;
+    unchecked.delete(e);
+    try {
+      checkAgainstEager(e.graph.outputDef!, r, f(...args));
+    } catch (err) {
+      // A mismatching (or throwing) entry is dropped, so every call fails the same way
+      // instead of later calls running a wrong graph.
+      cache.delete(key);
+      if (last === e) last = undefined;
+      throw err;
+    }
   };
 
   const lower = (...args: unknown[]): Lowered => {
