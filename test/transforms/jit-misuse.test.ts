@@ -142,6 +142,12 @@ describe("jit's first-call check against f", () => {
     expect(() => f(3)).toThrow(JitMismatchError);
   });
 
+  it("an entry made by lower() is checked at its first call", () => {
+    const f = jit((x: Num) => (x === 3 ? mul(x, 10) : square(x)));
+    expect(f.lower(3).strategy).toBe("compiled");
+    expect(() => f(3)).toThrow(JitMismatchError);
+  });
+
   it("a differently shaped output is a JitMismatchError naming the path", () => {
     const f = jit((x: Num) => (x === 3 ? [x, x] : [x]) as Num[]);
     expect(() => f(3)).toThrow(JitMismatchError);
