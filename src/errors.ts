@@ -226,3 +226,38 @@ export class TreeDecodeError extends ChainruleError {
     this.problems = problems;
   }
 }
+
+/**
+ * A jitted function disagreed with the function it compiles: on the first call for a new input
+ * structure, `jit` also runs `f` on the plain numbers and compares. The usual cause is a branch
+ * on a traced value that `jit` cannot see (`===`, `!==`, `?:`, `if`, a comparison): under `jit`
+ * every non-static argument is traced, and such a branch takes one side for every input.
+ * `.path` names the first output leaf that differs (empty for a scalar output).
+ *
+ * @example
+ * ```ts
+ * import { jit, mul, square, JitMismatchError, type Num } from "chainrule";
+ * const f = (x: Num) => (x === 3 ? mul(x, 10) : square(x)); // === on a Num is never true under jit
+ * try {
+ *   jit(f)(3);
+ * } catch (e) {
+ *   console.log(e instanceof JitMismatchError); // true
+ *   console.log((e as JitMismatchError).eagerValue); // 30
+ * }
+ * ```
+ * @category Errors
+ */
+export class JitMismatchError extends ChainruleError {
+  /** The output path of the first differing leaf, e.g. `[1].w[0]`; empty for a scalar output. */
+  readonly path: string;
+  /** The compiled function's value there (undefined when the output structures differ). */
+  readonly jitValue: number | undefined;
+  /** The value `f` itself computes there (undefined when the output structures differ). */
+  readonly eagerValue: number | undefined;
+  constructor(message: string, path: string, jitValue: number | undefined, eagerValue: number | undefined) {
+    super(message);
+    this.path = path;
+    this.jitValue = jitValue;
+    this.eagerValue = eagerValue;
+  }
+}

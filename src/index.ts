@@ -16,6 +16,7 @@ export {
   ChainruleError,
   ConcretizationError,
   GradientCheckError,
+  JitMismatchError,
   NonFiniteError,
   NonScalarOutputError,
   TracerLeakError,
@@ -49,7 +50,7 @@ export {
 } from "./transforms/custom.js";
 export { debugNans } from "./transforms/debug-nans.js";
 export { checkGrads, type CheckGradsOptions, type GradMode } from "./transforms/check-grads.js";
-export { jit, type JitOptions, type Jitted, type Lowered } from "./transforms/jit.js";
+export { jit, type JitChecked, type JitErrors, type JitOptions, type JitParamError, type Jitted, type Lowered, type NumberLeafPath, type NumberLeafPathIn } from "./transforms/jit.js";
 
 // Graphs
 export { Graph, type Equation } from "./core/graph.js";

@@ -7,8 +7,8 @@ expectType<number>(jit(f)(1, 2));
 expectError(jit(f)(1));
 expectError(jit(f)(1, "2"));
 
-// Trees in and out.
-const loss = (p: { w: Num[]; b: Num }, x: number[]) => add(sum(p.w.map((w, i) => mul(w, x[i]!))), p.b);
+// Trees in and out. Data is traced too, so it is typed Num (number[] is refused: see jit-misuse.test-d.ts).
+const loss = (p: { w: Num[]; b: Num }, x: Num[]) => add(sum(p.w.map((w, i) => mul(w, x[i]!))), p.b);
 expectType<number>(jit(loss)({ w: [1, 2], b: 0 }, [3, 4]));
 expectError(jit(loss)({ w: [1, 2] }, [3, 4]));
 expectType<{ s: number; v: number[] }>(jit((x: Num) => ({ s: x, v: [x, mul(x, 2)] }))(1));

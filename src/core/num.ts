@@ -50,26 +50,63 @@ export abstract class Tracer {
     }
   }
 
+  /** @internal The argument path this value stands for, when it is an input of jit/makeGraph (for error messages). */
+  _argumentPath(): string | undefined {
+    return undefined;
+  }
+
   /** @internal Arithmetic and comparison operators would silently drop derivatives. */
   [Symbol.toPrimitive](hint: string): string {
     if (hint === "string") return this.toString();
-    const where = `a traced Num (inside ${this._trace.transform}) was used with a JavaScript operator such as + * < or if(...)`;
+    const transform = this._trace.transform;
+    const math = mathFunctionCalling();
+    const what =
+      math === undefined
+        ? `a traced Num (inside ${transform}) was used with a JavaScript operator such as + * < or if (x > 0)`
+        : `Math.${math} was called on a traced Num (inside ${transform}): Math functions only take numbers`;
+    const use =
+      math !== undefined && CHAINRULE_MATH.has(math)
+        ? `Use chainrule's ${math} instead (import { ${math} } from "chainrule")`
+        : "Use chainrule's primitives (add, mul, lt, where, …) instead";
     try {
       toNumber(this);
     } catch (e) {
       // Under jit/makeGraph the value is abstract: the operator (often a host `if`) cannot be honoured.
       if (e instanceof ConcretizationError) {
+        const path = this._argumentPath();
         throw new ConcretizationError(
-          `${where}, but the value is abstract (it stands for every input). Select with where(cond, a, b) instead of if/else and ?:, and use add/mul/lt… instead of operators (toNumber(x) needs a concrete value, so it cannot help here).`,
+          path === undefined
+            ? `${what}, but the value is abstract (it stands for every input), so there is no number to give it. ${use}, ` +
+                "and where(cond, a, b) instead of if/else and ?: (toNumber(x) cannot help here)."
+            : `${what}, but it is ${transform}'s argument${path === "" ? "" : ` ${path}`}, and ${transform} traces every non-static ` +
+                `argument: it stands for every input, so there is no number to give it. ${use}; if it is data, type it Num and ` +
+                "select with where(cond, a, b) and eq/lt instead of if/?:/===, or mark it static with staticArgnums.",
         );
       }
       throw e;
     }
-    throw new ChainruleError(
-      `${where}: operators do not track derivatives. Use chainrule's primitives (add, mul, lt, where, ...), ` +
-        "or toNumber(x) when you really need the concrete value.",
-    );
+    throw new ChainruleError(`${what}: that would not track derivatives. ${use}, or toNumber(x) when you really need the concrete value.`);
   }
+}
+
+/** The `Math` functions chainrule exports under the same name. */
+const CHAINRULE_MATH: ReadonlySet<string> = new Set(
+  "abs acos asin atan atan2 ceil cos cosh exp expm1 floor log log1p max min pow round sign sin sinh sqrt tan tanh".split(" "),
+);
+
+/**
+ * The name of the `Math` function whose argument conversion called `Symbol.toPrimitive`, if
+ * any: V8 lists built-ins as stack frames, `at Math.sin (<anonymous>)` (or `at sin (<anonymous>)`
+ * when called without its receiver). Only called when about to throw.
+ */
+function mathFunctionCalling(): string | undefined {
+  const lines = (new Error().stack ?? "").split("\n");
+  const i = lines.findIndex((l) => l.includes("Symbol.toPrimitive"));
+  const m = i < 0 ? null : /^\s*at (?:Math\.)?(\w+) \(<anonymous>\)$/.exec(lines[i + 1] ?? "");
+  const name = m?.[1];
+  return name !== undefined && Object.prototype.hasOwnProperty.call(Math, name) && typeof (Math as unknown as Record<string, unknown>)[name] === "function"
+    ? name
+    : undefined;
 }
 
 /**

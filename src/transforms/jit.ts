@@ -10,13 +10,13 @@
  * - A graph that closed over a traced value of an enclosing transform (its constants include
  *   tracers) is specific to that trace: it is never cached, and it is evaluated by re-binding.
  */
-import { ChainruleError, NonFiniteError } from "../errors.js";
+import { ChainruleError, JitMismatchError, NonFiniteError, TreeStructureError } from "../errors.js";
 import { compile, type Executable } from "../core/compile.js";
 import { nanWatch } from "../core/eval.js";
 import { evaluate, Graph, varName } from "../core/graph.js";
 import { describeValue, Tracer, type Num } from "../core/num.js";
 import { optimize } from "../core/optimize.js";
-import { flatten, flattenAs, isPlainObject, unflatten, type TreeDef } from "../tree/tree.js";
+import { flatten, flattenAs, isPlainObject, leafPaths, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Primal } from "../tree/types.js";
 import { argRoot, expectFunction } from "./common.js";
 import { stage } from "./make-graph.js";
@@ -33,16 +33,142 @@ import { stage } from "./make-graph.js";
  * ```
  * @category Transforms
  */
-export interface JitOptions {
+export interface JitOptions<S extends number | readonly number[] = number | readonly number[]> {
   /**
    * Arguments that are not numeric trees (configuration, data, flags): passed to the function
    * as they are and made part of the cache key — primitives by `Object.is`, plain data
    * (arrays, plain objects) by structural equality (same keys in any order, equal values),
    * anything else by identity. They are treated as immutable: do not mutate one and pass it
-   * again.
+   * again. Each new value stages and compiles `f` again: data that changes from call to call
+   * should be traced (typed `Num`) instead.
    */
-  readonly staticArgnums?: number | readonly number[];
+  readonly staticArgnums?: S;
+  /**
+   * Check the compiled function against `f` on the first call of each new input structure:
+   * `f` also runs on the plain numbers, and a different result throws {@link JitMismatchError}.
+   * Default true; `false` skips that one extra call of `f` per structure.
+   */
+  readonly verify?: boolean;
 }
+
+/**
+ * The path of a leaf typed `number` (rather than `Num`) in the type `T`, starting at `P`, or
+ * `never` when there is none: such a leaf would be traced by {@link jit} although its type says
+ * it is a plain number. `any` and `unknown` leaves are not reported; recursive types are
+ * searched 12 levels deep.
+ * @example
+ * ```ts
+ * import type { Num, NumberLeafPath } from "chainrule";
+ * const path: NumberLeafPath<{ w: Num[]; labels: number[] }, "p"> = "p.labels[i]";
+ * const none: NumberLeafPath<{ w: Num[] }, "p">[] = [];
+ * console.log(path, none.length); // p.labels[i] 0
+ * ```
+ * @typeParam T - the type searched.
+ * @typeParam P - the path of `T` itself.
+ * @typeParam D - levels already searched (internal counter).
+ * @category Transforms
+ */
+export type NumberLeafPath<T, P extends string, D extends number = 0> = 0 extends 1 & T
+  ? never // any
+  : D extends 12
+    ? never
+    : [Exclude<T, undefined | null>] extends [never]
+      ? never
+      : [Exclude<T, undefined | null>] extends [number]
+        ? P
+        : [Exclude<T, undefined | null>] extends [Num]
+          ? never
+          : NumberLeafPathIn<Exclude<T, undefined | null>, P, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12][D]>;
+
+/**
+ * {@link NumberLeafPath} inside an array, tuple or object type `T` (distributes over unions).
+ * @example
+ * ```ts
+ * import type { Num, NumberLeafPathIn } from "chainrule";
+ * const path: NumberLeafPathIn<[Num, number], "x"> = "x[1]";
+ * console.log(path); // x[1]
+ * ```
+ * @typeParam T - the type searched.
+ * @typeParam P - the path of `T` itself.
+ * @typeParam D - levels already searched (internal counter).
+ * @category Transforms
+ */
+export type NumberLeafPathIn<T, P extends string, D extends number = 0> = T extends readonly unknown[]
+  ? number extends T["length"]
+    ? NumberLeafPath<T[number], `${P}[i]`, D>
+    : { [K in keyof T & `${number}`]: NumberLeafPath<T[K], `${P}[${K}]`, D> }[keyof T & `${number}`]
+  : T extends (...args: never[]) => unknown
+    ? never
+    : T extends object
+      ? { [K in keyof T & string]: NumberLeafPath<T[K], `${P}.${K}`, D> }[keyof T & string]
+      : never;
+
+/**
+ * The message of a compile-time error for parameter `K` of type `T` of a jitted function, or
+ * `never` when the parameter is correctly typed (no `number` leaves).
+ * @example
+ * ```ts
+ * import type { JitParamError, Num } from "chainrule";
+ * const message: JitParamError<number[], "1"> =
+ *   "jit: parameter 1 has a number leaf at args[1][i]; type it Num (it is traced) or mark parameter 1 static with staticArgnums: 1";
+ * const none: JitParamError<Num[], "1">[] = [];
+ * console.log(message.length > 0, none.length); // true 0
+ * ```
+ * @typeParam T - the parameter's type.
+ * @typeParam K - its position, as a string.
+ * @category Transforms
+ */
+export type JitParamError<T, K extends string> = [NumberLeafPath<T, `args[${K}]`>] extends [infer L extends string]
+  ? [L] extends [never]
+    ? never
+    : L extends `args[${K}]`
+      ? `jit: parameter ${K} is typed number; type it Num (it is traced) or mark it static with staticArgnums: ${K}`
+      : `jit: parameter ${K} has a number leaf at ${L}; type it Num (it is traced) or mark parameter ${K} static with staticArgnums: ${K}`
+  : never;
+
+/**
+ * What {@link jit} accepts as `f`: `F` itself when every traced parameter (every position not in
+ * `staticArgnums` `S`) is typed with `Num` leaves, otherwise an error message naming the first
+ * parameter typed `number` — such data would be traced, and comparing it with `===` or branching
+ * on it would silently take one branch for every input. With `S` not known at compile time
+ * (a `JitOptions` variable), every parameter is accepted.
+ * @example
+ * ```ts
+ * import { jit, mul, type JitChecked, type Num } from "chainrule";
+ * const f = (x: Num, k: number) => mul(x, k);
+ * const ok: JitChecked<typeof f, 1> = f; // k is static: accepted
+ * // const bad: JitChecked<typeof f, never> = f; // error: "jit: parameter 1 is typed number; …"
+ * console.log(jit(ok, { staticArgnums: 1 })(2, 3)); // 6
+ * ```
+ * @typeParam F - the function given to `jit`.
+ * @typeParam S - its `staticArgnums`, as written.
+ * @category Transforms
+ */
+export type JitChecked<F extends (...args: any[]) => unknown, S> = [JitErrors<Parameters<F>, S>] extends [never] ? F : JitErrors<Parameters<F>, S>;
+
+/**
+ * The messages of {@link JitParamError} for every traced parameter of the parameter list `P`
+ * with static positions `S` (never when all are correctly typed).
+ * @example
+ * ```ts
+ * import type { JitErrors, Num } from "chainrule";
+ * const none: JitErrors<[Num, number], 1>[] = [];
+ * console.log(none.length); // 0
+ * ```
+ * @typeParam P - the parameter types.
+ * @typeParam S - the static positions (a number or a tuple of numbers).
+ * @category Transforms
+ */
+export type JitErrors<P extends readonly unknown[], S> =
+  number extends (S extends readonly (infer E)[] ? E : S)
+    ? never // static positions not known at compile time
+    : number extends P["length"]
+      ? [S] extends [never]
+        ? JitParamError<P[number], "i"> // rest parameters
+        : never
+      : {
+          [K in keyof P & `${number}`]: K extends `${(S extends readonly (infer E)[] ? E : S) & number}` ? never : JitParamError<P[K], K>;
+        }[keyof P & `${number}`];
 
 /**
  * What {@link jit} made of a function for one input structure, for debugging: the optimised
@@ -126,8 +252,12 @@ const TRACED = -2;
  * arguments of the same structure runs the compiled code without calling `f`.
  *
  * Inside `jit`, values are abstract: `toNumber`, and JavaScript comparisons on a `Num`, throw
- * `ConcretizationError` — select with `where`, or mark the argument static. `f` must be pure:
- * a change to a global or closed-over variable after the first call is not seen.
+ * `ConcretizationError` — select with `where`, or mark the argument static. Every non-static
+ * argument is traced, data included: a traced parameter typed `number` is a compile-time error
+ * (type it `Num`), and `===` or `?:` on a `Num`, which JavaScript cannot intercept, is caught by
+ * running `f` itself on the first call of each new argument structure and comparing (option
+ * `verify`). `f` must be pure: a change to a global or closed-over variable after the first
+ * call is not seen.
  *
  * `jit` composes both ways: `jit(grad(f))` compiles the gradient, `grad(jit(f))` differentiates
  * the compiled graph. Where the runtime forbids code generation (a strict Content-Security-Policy),
@@ -135,12 +265,17 @@ const TRACED = -2;
  * floating-point rounding (and the sign of a zero).
  *
  * @param f - a function over `Num` trees; its output may be any tree of `Num`.
- * @param options - `staticArgnums`: arguments that are not numeric trees, part of the cache key.
+ * @param options - `staticArgnums`: arguments that are not numeric trees, part of the cache key
+ *   (a new value stages `f` again; jit warns when one keeps changing); `verify` (default true):
+ *   check the first call of each new structure against `f`.
  * @returns a function with `f`'s parameters returning `f`'s result as plain numbers, with a
  *   `lower(...args)` method that shows the optimised graph and the generated source.
  * @throws {@link ChainruleError} when a non-static argument is not a tree of numbers (a
  *   {@link TreeStructureError} naming the path), or `staticArgnums` is invalid or out of range.
- * @throws {@link ConcretizationError} when `f` asks for the number of an abstract value.
+ * @throws {@link ConcretizationError} when `f` asks for the number of an abstract value (the
+ *   message names the argument leaf when it is one).
+ * @throws {@link JitMismatchError} when, on the first call of a new structure, the compiled
+ *   result differs from `f`'s own: `f` branched on a traced value where `jit` cannot see it.
  * @example
  * ```ts
  * import { jit, grad, mul, sin, sum, type Num } from "chainrule";
@@ -152,14 +287,24 @@ const TRACED = -2;
  * console.log(String(df.lower([1, 2, 3]))); // the optimised graph and the generated JavaScript
  * ```
  * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
+ * @typeParam S - `staticArgnums` as written (positions exempt from the `number` check).
  * @category Transforms
  */
-export function jit<F extends (...args: any[]) => unknown>(f: F, options: JitOptions = {}): Jitted<F> {
+export function jit<F extends (...args: any[]) => unknown, const S extends number | readonly number[] = never>(
+  f: JitChecked<F, S>,
+  options?: JitOptions<S>,
+): Jitted<F>;
+export function jit(f: (...args: unknown[]) => unknown, options: JitOptions = {}): Jitted<(...args: unknown[]) => unknown> {
   expectFunction(f, "jit");
   const statics = normalizeStatic(options.staticArgnums);
   const staticList = [...statics];
+  const verify = options.verify ?? true;
+  if (typeof verify !== "boolean") throw new ChainruleError(`jit: verify must be true or false, got ${describeValue(verify)}`);
   const cache = new Map<string, Entry>();
   let last: Entry | undefined;
+  /** Entries not yet checked against an eager call of `f` (with `verify`), and their cache keys. */
+  const unchecked = new Map<Entry, string>();
+  const retraces = new RetraceCounter(staticList);
 
   /** The entry for `args`, staging `f` if needed; with the argument leaves when they are not all numbers. */
   const lookup = (args: readonly unknown[], debug: boolean): Entry => {
@@ -189,7 +334,11 @@ export function jit<F extends (...args: any[]) => unknown>(f: F, options: JitOpt
         busy: false,
       };
       // A graph holding an enclosing transform's tracers is only valid during that trace.
-      if (compilable) cache.set(key, e);
+      if (compilable) {
+        cache.set(key, e);
+        if (verify) unchecked.set(e, key);
+      }
+      retraces.staged(args);
     }
     if (e.compilable) last = e;
     return e;
@@ -198,15 +347,32 @@ export function jit<F extends (...args: any[]) => unknown>(f: F, options: JitOpt
   const jitted = (...args: unknown[]): unknown => {
     const debug = nanWatch.hook !== undefined;
     let e = last;
+    let r: unknown = MISS;
     // Fast path: same structure and static values as the last call.
-    if (e !== undefined && e.debug === debug && e.nargs === args.length && staticsEqual(e, args, staticList)) {
-      const r = runEntry(e, args);
-      if (r !== MISS) return r;
+    if (e !== undefined && e.debug === debug && e.nargs === args.length && staticsEqual(e, args, staticList)) r = runEntry(e, args);
+    if (r === MISS) {
+      e = lookup(args, debug);
+      r = runEntry(e, args);
+      if (r === MISS) throw new ChainruleError("jit: internal error: the arguments do not match the graph staged for them");
     }
-    e = lookup(args, debug);
-    const r = runEntry(e, args);
-    if (r === MISS) throw new ChainruleError("jit: internal error: the arguments do not match the graph staged for them");
+    if (unchecked.size !== 0) checkFirstCall(e!, args, r);
     return r;
+  };
+
+  /** On the first run of a new entry with plain numbers, compares its result `r` with `f` itself. */
+  const checkFirstCall = (e: Entry, args: readonly unknown[], r: unknown): void => {
+    const key = unchecked.get(e);
+    if (key === undefined || !plainNumbers(e, args)) return;
+    unchecked.delete(e);
+    try {
+      checkAgainstEager(e.graph.outputDef!, r, f(...args));
+    } catch (err) {
+      // A mismatching (or throwing) entry is dropped, so every call fails the same way
+      // instead of later calls running a wrong graph.
+      cache.delete(key);
+      if (last === e) last = undefined;
+      throw err;
+    }
   };
 
   const lower = (...args: unknown[]): Lowered => {
@@ -227,10 +393,103 @@ export function jit<F extends (...args: any[]) => unknown>(f: F, options: JitOpt
     };
   };
 
-  return Object.assign(jitted, { lower }) as unknown as Jitted<F>;
+  return Object.assign(jitted, { lower }) as unknown as Jitted<(...args: unknown[]) => unknown>;
 }
 
 const MISS: unique symbol = Symbol("miss");
+
+// ---- misuse checks: the first-call comparison and the retrace warning ---------------------------
+
+/** Whether every non-static argument leaf is a plain number (a top-level call, not inside a transform). */
+function plainNumbers(e: Entry, args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    if (e.defs[i] === undefined) continue;
+    const { leaves } = flatten(args[i], argRoot(i, args.length), "jit: argument");
+    for (const x of leaves) if (typeof x !== "number") return false;
+  }
+  return true;
+}
+
+/** Equal up to rounding: 1e-9 relative plus a tiny absolute slack; NaN equals NaN; ±0 are equal. */
+function close(a: number, b: number): boolean {
+  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return true;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)) + 1e-12;
+}
+
+const MISMATCH_CAUSE =
+  "f branches on a traced value with ===, !==, ?:, if or a comparison that jit cannot see — under jit every non-static " +
+  "argument is traced, so such a branch takes the same side for every input: use where/eq/lt, or mark data static with " +
+  "staticArgnums. (jit checks the first call of each new argument structure against f; { verify: false } turns that off.)";
+
+/** Throws JitMismatchError when `f`'s own output `eager` differs from the compiled output `compiled` (of structure `def`). */
+function checkAgainstEager(def: TreeDef, compiled: unknown, eager: unknown): void {
+  let want: Num[];
+  try {
+    want = flattenAs(def, eager, "", "jit: output of f");
+  } catch (err) {
+    if (!(err instanceof TreeStructureError)) throw err;
+    throw new JitMismatchError(
+      `jit: the compiled function and f return differently shaped outputs (${err.message}). ${MISMATCH_CAUSE}`,
+      err.path,
+      undefined,
+      undefined,
+    );
+  }
+  const got = flattenAs(def, compiled, "", "jit: output");
+  for (let k = 0; k < got.length; k++) {
+    const a = got[k]!;
+    const b = want[k]!;
+    // A traced leaf from f (it closed over an enclosing transform's value) cannot be compared.
+    if (typeof a !== "number" || typeof b !== "number" || close(a, b)) continue;
+    const path = leafPaths(def)[k]!;
+    throw new JitMismatchError(
+      `jit: the compiled function and f disagree at ${path === "" ? "the output" : `output ${path}`}: compiled ${a}, f itself gives ${b}. ${MISMATCH_CAUSE}`,
+      path,
+      a,
+      b,
+    );
+  }
+}
+
+/** The host's console: every JavaScript runtime has one, but the ES library types do not declare it. */
+declare const console: { warn(message: string): void };
+
+/** Changes of one static argument's value between stagings after which jit warns. */
+const RETRACE_WARNING = 8;
+
+/** Graphs staged by one jitted function, and how often each static argument's value changed between stagings. */
+class RetraceCounter {
+  /** The static argument values of the previous staging. */
+  private previous: readonly unknown[] | undefined;
+  private readonly changes: number[];
+  private count = 0;
+  private warned = false;
+
+  constructor(private readonly statics: readonly number[]) {
+    this.changes = statics.map(() => 0);
+  }
+
+  /** Records one staging at `args`; warns once when a static argument keeps taking new values. */
+  staged(args: readonly unknown[]): void {
+    this.count++;
+    const prev = this.previous;
+    this.previous = this.statics.map((k) => args[k]);
+    if (prev === undefined || this.warned) return;
+    for (let j = 0; j < this.statics.length; j++) {
+      const k = this.statics[j]!;
+      if (sameStatic(prev[j], args[k])) continue;
+      if (++this.changes[j]! < RETRACE_WARNING) continue;
+      this.warned = true;
+      console.warn(
+        `chainrule: jit has staged and compiled this function ${this.count} times, because static argument ${k} ` +
+          `(staticArgnums) keeps taking new values: every new value traces and compiles f again, which is slower than not using jit. ` +
+          `If argument ${k} is data, trace it instead: type it Num, select with where/eq/lt, and remove ${k} from staticArgnums.`,
+      );
+      return;
+    }
+  }
+}
 
 /** Runs `e` on `args`, or returns MISS when they do not have its structure. */
 function runEntry(e: Entry, args: readonly unknown[]): unknown {

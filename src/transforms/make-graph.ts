@@ -20,8 +20,14 @@ export class StageTracer extends Tracer {
   constructor(
     readonly _trace: StageTrace,
     readonly _id: number,
+    /** The argument path of an input (undefined for computed values). */
+    readonly _path?: string,
   ) {
     super();
+  }
+
+  override _argumentPath(): string | undefined {
+    return this._path;
   }
 }
 
@@ -31,7 +37,7 @@ export class StageTrace extends Trace {
 
   /** A new abstract input. */
   input(path: string): StageTracer {
-    return new StageTracer(this, this.graph.addInput(path));
+    return new StageTracer(this, this.graph.addInput(path), path);
   }
 
   process(prim: Primitive, args: readonly Num[], params: unknown): Num {
@@ -44,11 +50,16 @@ export class StageTrace extends Trace {
     return new StageTracer(this, g.finish(prim, params));
   }
 
-  primalOf(): Num {
+  primalOf(t: Tracer): Num {
+    const path = t._argumentPath();
+    const what = path === undefined ? `a value inside ${this.transform}` : `${this.transform}'s argument${path === "" ? "" : ` ${path}`}`;
     throw new ConcretizationError(
-      `a value inside ${this.transform} is abstract: it stands for every possible input, so it has no number yet ` +
-        "(toNumber, or a JavaScript operator or if on a Num, needs one). Select with where(cond, a, b) instead of if/else, " +
-        (this.transform === "jit" ? "or mark the argument static with staticArgnums." : "or trace with concrete values using explain()."),
+      `${what} is abstract: it stands for every possible input, so it has no number yet ` +
+        "(toNumber, or a JavaScript operator or if on a Num, needs one). " +
+        (path !== undefined
+          ? `${this.transform} traces every non-static argument: if it is data, type it Num and select with where(cond, a, b) and eq/lt instead of if/?:/===, or mark it static with staticArgnums.`
+          : "Select with where(cond, a, b) instead of if/else, " +
+            (this.transform === "jit" ? "or mark the argument static with staticArgnums." : "or trace with concrete values using explain().")),
     );
   }
 
