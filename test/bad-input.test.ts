@@ -1,0 +1,127 @@
+// Bad input of every kind is refused with a ChainruleError (or accepted), never a TypeError
+// escaping from chainrule: hostile values in messages, error constructors, functions that are
+// not functions, primitive names, where's branches, jvp's primals and tangents.
+import { describe, expect, it } from "vitest";
+import {
+  ChainruleError,
+  GradientCheckError,
+  NonFiniteError,
+  TreeDecodeError,
+  TreeStructureError,
+  NonScalarOutputError,
+  ConcretizationError,
+  TracerLeakError,
+} from "../src/index.js";
+import { describeValue } from "../src/core/num.js";
+
+/** Values that break naive formatting: each is a trap for String(), JSON.stringify or property reads. */
+function hostileValues(): [string, unknown][] {
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const revokedArray = Proxy.revocable([1, 2], {});
+  revokedArray.revoke();
+  const revokedFn = Proxy.revocable(() => 1, {});
+  revokedFn.revoke();
+  class Boom {}
+  Object.defineProperty(Boom.prototype, "constructor", {
+    get() {
+      throw new Error("getter");
+    },
+  });
+  const throwingProto = Object.create(
+    Object.create(null, {
+      constructor: {
+        get() {
+          throw new Error("constructor getter");
+        },
+      },
+    }),
+  );
+  const trapProxy = new Proxy(
+    {},
+    {
+      getPrototypeOf() {
+        throw new Error("trap");
+      },
+    },
+  );
+  return [
+    ["a revoked Proxy", revoked.proxy],
+    ["a revoked Proxy of an array", revokedArray.proxy],
+    ["a revoked Proxy of a function", revokedFn.proxy],
+    ["a Proxy whose getPrototypeOf trap throws", trapProxy],
+    ["an object whose constructor getter throws", throwingProto],
+    ["a class instance whose constructor getter throws", new Boom()],
+    ["a BigInt", 12345678901234567890123456789n],
+    ["a Symbol", Symbol("s")],
+    ["a Symbol without description", Symbol()],
+    ["a null-prototype object", Object.create(null)],
+    ["an object with a throwing Symbol.toPrimitive", { [Symbol.toPrimitive]: () => { throw new Error("toPrimitive"); } }],
+    ["an object with a throwing toString", { toString: () => { throw new Error("toString"); } }],
+    ["a cyclic object", (() => { const o: Record<string, unknown> = {}; o.self = o; return o; })()],
+    ["a long string", "x".repeat(10_000)],
+    ["a class", class Foo {}],
+  ];
+}
+
+describe("describeValue never throws", () => {
+  for (const [name, value] of hostileValues()) {
+    it(`describes ${name} without throwing`, () => {
+      const text = describeValue(value);
+      expect(typeof text).toBe("string");
+      expect(text.length).toBeGreaterThan(0);
+      expect(text.length).toBeLessThan(100);
+    });
+  }
+  it("names the kinds it can see: null prototype, BigInt, Symbol, revoked Proxy", () => {
+    expect(describeValue(Object.create(null))).toBe("an object (with a null prototype)");
+    expect(describeValue(5n)).toBe("a bigint (5n)");
+    expect(describeValue(Symbol("tag"))).toBe('a symbol ("tag")');
+    const r = Proxy.revocable({}, {});
+    r.revoke();
+    expect(describeValue(r.proxy)).toMatch(/cannot be inspected/);
+    expect(describeValue(new Map())).toBe("an instance of Map");
+    expect(describeValue(new Float64Array(2))).toBe("a Float64Array");
+  });
+});
+
+describe("error constructors accept anything without throwing", () => {
+  const classes: [string, (x: unknown) => Error][] = [
+    ["ChainruleError", (x) => new ChainruleError(x as never)],
+    ["TreeStructureError", (x) => new TreeStructureError(x as never, x as never)],
+    ["NonScalarOutputError", (x) => new NonScalarOutputError(x as never)],
+    ["ConcretizationError", (x) => new ConcretizationError(x as never)],
+    ["TracerLeakError", (x) => new TracerLeakError(x as never)],
+    ["NonFiniteError", (x) => new NonFiniteError(x as never, x as never)],
+    ["GradientCheckError", (x) => new GradientCheckError(x as never, x as never)],
+    ["TreeDecodeError", (x) => new TreeDecodeError(x as never)],
+  ];
+  const values: [string, unknown][] = [["null", null], ["undefined", undefined], ["5", 5], ["a list of junk", [null, 5, { path: 1 }]], ...hostileValues()];
+  for (const [cls, make] of classes) {
+    it(`${cls} of null, numbers, symbols, proxies and other junk is an error with a string message`, () => {
+      for (const [, v] of values) {
+        const e = make(v);
+        expect(e).toBeInstanceOf(ChainruleError);
+        expect(typeof e.message).toBe("string");
+        expect(e.name).toBe(cls);
+      }
+    });
+  }
+  it("new TreeDecodeError(null) has no problems, and a malformed list keeps what it can read", () => {
+    expect(new TreeDecodeError(null as never).problems).toEqual([]);
+    const e = new TreeDecodeError([{ path: "w[0]", message: "bad" }, null, { path: 3, message: Symbol("m") }] as never);
+    expect(e.problems).toEqual([
+      { path: "w[0]", message: "bad" },
+      { path: "", message: "null" },
+      { path: "", message: "(an object)" },
+    ]);
+    expect(e.message).toMatch(/w\[0\]: bad/);
+  });
+  it("TreeStructureError.path and NonFiniteError fields are strings or undefined", () => {
+    expect(new TreeStructureError("m", null as never).path).toBe("");
+    const n = new NonFiniteError("m", null as never);
+    expect(n.primitive).toBeUndefined();
+    expect(n.rule).toBeUndefined();
+    expect(new GradientCheckError("m", 5 as never).entries).toEqual([]);
+  });
+});
