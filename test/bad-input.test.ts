@@ -4,6 +4,17 @@
 import { describe, expect, it } from "vitest";
 import {
   ChainruleError,
+  definePrimitive,
+  explain,
+  grad,
+  jit,
+  jvp,
+  makeGraph,
+  mul,
+  sin,
+  tryCatchChainrule,
+  where,
+  type Num,
   GradientCheckError,
   NonFiniteError,
   TreeDecodeError,
@@ -123,5 +134,13 @@ describe("error constructors accept anything without throwing", () => {
     expect(n.primitive).toBeUndefined();
     expect(n.rule).toBeUndefined();
     expect(new GradientCheckError("m", 5 as never).entries).toEqual([]);
+  });
+});
+
+describe("tryCatchChainrule checks its function up front", () => {
+  it("tryCatchChainrule(5) is a ChainruleError (not a TypeError when the wrapper is called)", () => {
+    expect(() => tryCatchChainrule(5 as never)).toThrow(ChainruleError);
+    expect(() => tryCatchChainrule(5 as never)).toThrow("tryCatchChainrule expects a function, got the number 5");
+    expect(() => tryCatchChainrule(class Model {} as never)).toThrow(/class Model/);
   });
 });
