@@ -137,6 +137,32 @@ describe("error constructors accept anything without throwing", () => {
   });
 });
 
+describe("jvp: primals must be an array, tangents must mirror them", () => {
+  const f = (x: Num) => mul(x, 3);
+  it("jvp(f, [1], []) is a TreeStructureError naming the missing tangent", () => {
+    const run = () => jvp(f, [1], [] as never);
+    expect(run).toThrow(TreeStructureError);
+    expect(run).toThrow(/jvp: missing the tangent of primal 0: tangents must be an array with one tree per primal/);
+  });
+  it("an extra tangent, or tangents that are not an array, are TreeStructureErrors with a path", () => {
+    try {
+      jvp(f, [1], [1, 2] as never);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(TreeStructureError);
+      expect((e as TreeStructureError).path).toBe("args[1]");
+    }
+    for (const t of [null, 5, "x", Symbol(), Object.create(null)]) expect(() => jvp(f, [1], t as never)).toThrow(TreeStructureError);
+  });
+  it("jvp(f, 5, [1]) is a ChainruleError saying primals must be an array", () => {
+    expect(() => jvp(f, 5 as never, [1])).toThrow(ChainruleError);
+    expect(() => jvp(f, 5 as never, [1])).toThrow("jvp(f, primals, tangents): primals must be an array of the arguments of f, got the number 5");
+    const r = Proxy.revocable([1], {});
+    r.revoke();
+    expect(() => jvp(f, r.proxy as never, [1])).toThrow(/primals must be an array/);
+  });
+});
+
 describe("tryCatchChainrule checks its function up front", () => {
   it("tryCatchChainrule(5) is a ChainruleError (not a TypeError when the wrapper is called)", () => {
     expect(() => tryCatchChainrule(5 as never)).toThrow(ChainruleError);
