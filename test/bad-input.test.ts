@@ -137,6 +137,57 @@ describe("error constructors accept anything without throwing", () => {
   });
 });
 
+describe("definePrimitive accepts only valid, free names and a complete spec", () => {
+  const rule = { impl: (x: number) => 2 * x, partials: () => [2] };
+  for (const [what, name] of [
+    ["null", null],
+    ["undefined", undefined],
+    ['["x"]', ["x"]],
+    ['new String("sin")', new String("sin")],
+    ['new String("freshName")', new String("freshName")],
+    ["a Symbol", Symbol("x")],
+    ["a BigInt", 1n],
+    ['"1abc"', "1abc"],
+    ['"a-b"', "a-b"],
+    ['""', ""],
+    ['"sin" (taken by a built-in)', "sin"],
+  ] as const) {
+    it(`refuses the name ${what}`, () => {
+      expect(() => definePrimitive({ name: name as never, ...rule })).toThrow(ChainruleError);
+    });
+  }
+  it("a String object named like a built-in is refused as not a string (it would print like the built-in)", () => {
+    expect(() => definePrimitive({ name: new String("sin") as never, ...rule })).toThrow(/name must be a string .*got an instance of String/);
+  });
+  it("names of Object.prototype members are ordinary names: accepted once, then taken, and graphs print", () => {
+    for (const name of ["constructor", "toString", "hasOwnProperty", "valueOf", "__proto__"]) {
+      const p = definePrimitive({ name, ...rule });
+      expect(() => definePrimitive({ name, ...rule })).toThrow(/already exists/);
+      const g = explain((x: Num) => mul(p(x), 3))(1);
+      expect(g.toDot()).toContain(name);
+      expect(String(makeGraph((x: Num) => p(x))(1))).toContain(`${name}(a)`);
+      expect(grad((x: Num) => p(x))(1)).toBe(2);
+    }
+  });
+  for (const [what, spec, pattern] of [
+    ["no spec", undefined, /spec object/],
+    ["a null spec", null, /spec must be a plain object/],
+    ["a spec that is a class instance", new (class Spec { name = "specInstance"; })(), /spec must be a plain object/],
+    ["impl not a function", { name: "noImpl1", impl: 5, partials: () => [1] }, /impl must be a function/],
+    ["impl a class", { name: "noImpl2", impl: class {}, partials: () => [1] }, /impl .*class/],
+    ["impl missing", { name: "noImpl3", partials: () => [1] }, /impl must be a function/],
+    ["no rule", { name: "noRule", impl: (x: number) => x }, /at least one derivative rule/],
+    ["a rule that is not a function", { name: "badRule", impl: (x: number) => x, jvp: "x" }, /jvp must be a function/],
+    ["an unknown key (partial for partials)", { name: "typo", impl: (x: number) => x, partial: () => [1] }, /unknown key in spec 'partial'; did you mean 'partials'\?/],
+    ["no name", { impl: (x: number) => x, partials: () => [1] }, /name is missing/],
+  ] as const) {
+    it(`refuses ${what}`, () => {
+      expect(() => definePrimitive(spec as never)).toThrow(ChainruleError);
+      expect(() => definePrimitive(spec as never)).toThrow(pattern);
+    });
+  }
+});
+
 describe("jvp: primals must be an array, tangents must mirror them", () => {
   const f = (x: Num) => mul(x, 3);
   it("jvp(f, [1], []) is a TreeStructureError naming the missing tangent", () => {

@@ -95,9 +95,12 @@ export interface DotOptions {
 const VALUE_COLOR = "#1a7f37";
 const GRAD_COLOR = "#c62828";
 
-/** How an operation is written inside its node: infix symbols for arithmetic. */
-const INFIX: Record<string, string> = { add: "+", sub: "\u2212", mul: "\u00d7", div: "\u00f7", pow: "^" };
-const PREFIX: Record<string, string> = { neg: "\u2212x", square: "x\u00b2", reciprocal: "1/x" };
+/**
+ * How an operation is written inside its node: infix symbols for arithmetic. Maps, not objects:
+ * a user primitive may be called `constructor` or `toString`.
+ */
+const INFIX = new Map([["add", "+"], ["sub", "\u2212"], ["mul", "\u00d7"], ["div", "\u00f7"], ["pow", "^"]]);
+const PREFIX = new Map([["neg", "\u2212x"], ["square", "x\u00b2"], ["reciprocal", "1/x"]]);
 
 /**
  * The text inside an equation's node. Numeric constants are folded into it, as in the seed's
@@ -108,8 +111,8 @@ function opText(g: Graph, i: number, name: string): { text: string; folded: bool
   const refs: number[] = [];
   for (let j = g.argStart.data[i]!; j < g.argStart.data[i + 1]!; j++) refs.push(g.args.data[j]!);
   const consts = refs.filter((r) => r < 0);
-  const infix = INFIX[name];
-  if (consts.length === 0 || consts.length === refs.length) return { text: infix ?? PREFIX[name] ?? name, folded: false };
+  const infix = INFIX.get(name);
+  if (consts.length === 0 || consts.length === refs.length) return { text: infix ?? PREFIX.get(name) ?? name, folded: false };
   const shown = refs.map((r) => (r >= 0 ? "\u00b7" : g.refName(r)));
   if (infix !== undefined && refs.length === 2) {
     return { text: refs[0]! < 0 ? `${shown[0]} ${infix}` : `${infix} ${shown[1]}`, folded: true };
