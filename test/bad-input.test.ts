@@ -188,6 +188,31 @@ describe("definePrimitive accepts only valid, free names and a complete spec", (
   }
 });
 
+describe("where checks its arguments whatever the condition", () => {
+  it("where(1, \"x\", 0) is a ChainruleError naming argument 1 (branches must be Nums)", () => {
+    expect(() => where(1, "x" as never, 0)).toThrow(ChainruleError);
+    expect(() => where(1, "x" as never, 0)).toThrow('where: argument 1 (the value where cond holds) must be a Num (a number or a traced value), got a string ("x")');
+  });
+  it("the discarded branch is checked too, eagerly and under transforms", () => {
+    expect(() => where(true, 1, null as never)).toThrow(/where: argument 2/);
+    expect(() => grad((x: Num) => where(1, x, {} as never))(1)).toThrow(/where: argument 2/);
+    expect(() => jit((x: Num) => where(x, x, undefined as never))(1)).toThrow(/where: argument 2/);
+  });
+  it("a condition that is neither a Num nor a boolean is refused, also with a traced branch", () => {
+    for (const cond of ["yes", null, undefined, {}, [1], 1n, Symbol()]) {
+      expect(() => where(cond as never, 1, 2)).toThrow(/where: argument 0 \(the condition\) must be a Num or a boolean/);
+      expect(() => grad((x: Num) => where(cond as never, x, 0))(1)).toThrow(ChainruleError);
+    }
+  });
+  it("valid uses still work: boolean, number and traced conditions", () => {
+    expect(where(true, 1, 2)).toBe(1);
+    expect(where(0, 1, 2)).toBe(2);
+    expect(where(NaN, 1, 2)).toBe(2);
+    expect(grad((x: Num) => where(x, sin(x), 0))(1)).toBeCloseTo(Math.cos(1), 12);
+    expect(jit((x: Num) => where(x, mul(x, 2), 5))(3)).toBe(6);
+  });
+});
+
 describe("jvp: primals must be an array, tangents must mirror them", () => {
   const f = (x: Num) => mul(x, 3);
   it("jvp(f, [1], []) is a TreeStructureError naming the missing tangent", () => {
