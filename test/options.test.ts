@@ -274,3 +274,34 @@ describe("readOptions", () => {
     expect(e.message.length).toBeLessThan(200);
   });
 });
+
+describe("customVjp and customJvp check their rules like options", () => {
+  const f = (x: Num) => mul(x, x);
+  const fwd = (x: Num) => [f(x), x] as const;
+  const bwd = (x: Num, ct: Num) => [mul(ct, mul(2, x))] as [Num];
+  for (const [what, rules, pattern] of [
+    ["null", null, /customVjp: rules must be a plain object/],
+    ["a number", 5, /customVjp: rules must be a plain object/],
+    ["no bwd", { fwd }, /needs fwd: .* and bwd/],
+    ["bwd a class", { fwd, bwd: class Bwd {} }, /customVjp: bwd must be a function, got the class Bwd/],
+    ["bwd a string", { fwd, bwd: "x" }, /customVjp: bwd must be a function, got a string/],
+    ["an unknown key (bwdd)", { fwd, bwd, bwdd: bwd }, /customVjp: unknown key in rules 'bwdd'; did you mean 'bwd'\?/],
+  ] as const) {
+    it(`customVjp with rules ${what}`, () => {
+      expect(chainruleError(() => customVjp(f, rules as never)).message).toMatch(pattern);
+    });
+  }
+  for (const [what, rules, pattern] of [
+    ["undefined", undefined, /needs jvp/],
+    ["a Symbol", Symbol(), /customJvp: rules must be a plain object/],
+    ["jvp a BigInt", { jvp: 1n }, /customJvp: jvp must be a function, got a bigint/],
+    ["an unknown key (jpv)", { jvp: () => [0, 0], jpv: 1 }, /unknown key in rules 'jpv'; did you mean 'jvp'\?/],
+  ] as const) {
+    it(`customJvp with rules ${what}`, () => {
+      expect(chainruleError(() => customJvp(f, rules as never)).message).toMatch(pattern);
+    });
+  }
+  it("valid rules still work", () => {
+    expect(grad(customVjp(f, { fwd, bwd }))(3)).toBe(6);
+  });
+});
