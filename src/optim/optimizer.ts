@@ -4,7 +4,7 @@
  * nothing they are given is mutated.
  */
 import { ChainruleError } from "../errors.js";
-import { describeValue, Tracer, type Num } from "../core/num.js";
+import { describeValue, isTracer, type Num } from "../core/num.js";
 import { add, neg } from "../primitives/arithmetic.js";
 import { expectFunction, readNumber } from "../transforms/common.js";
 import { flatten, flattenAs, isPlainObject, unflatten, type TreeDef } from "../tree/tree.js";
@@ -166,7 +166,7 @@ export function toSchedule(name: string, learningRate: LearningRate): Schedule {
     expectFunction(learningRate, name, "a learning-rate schedule (count) => number");
     return learningRate;
   }
-  if (learningRate instanceof Tracer) return () => learningRate;
+  if (isTracer(learningRate)) return () => learningRate;
   if (typeof learningRate === "number" && Number.isFinite(learningRate) && learningRate >= 0) return () => learningRate;
   throw new ChainruleError(
     `${name}: the learning rate must be a number or a schedule: ${LEARNING_RATE}, got ${describeValue(learningRate)}` +
@@ -184,7 +184,7 @@ export function checkDecay(name: string, what: string, x: number): void {
 /** The learning rate for the update after `count` earlier ones, negated (updates are −lr·…). */
 export function negatedRate(name: string, schedule: Schedule, count: number): Num {
   const lr = schedule(count);
-  if (!(lr instanceof Tracer) && !(typeof lr === "number" && Number.isFinite(lr) && lr >= 0)) {
+  if (!isTracer(lr) && !(typeof lr === "number" && Number.isFinite(lr) && lr >= 0)) {
     throw new ChainruleError(`${name}: the learning-rate schedule returned ${describeValue(lr)} for count ${count}; it must return a finite number ≥ 0 or a Num`);
   }
   return neg(lr);
