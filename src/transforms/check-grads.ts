@@ -43,7 +43,7 @@ export interface CheckGradsOptions {
   /** Which modes to check; at order 2 every combination (`fwd over rev`, …). Default `["fwd", "rev"]`. */
   readonly modes?: readonly GradMode[];
   /**
-   * Finite-difference step (absolute, finite and > 0). Default `1e-4`. The estimate is a central difference
+   * Finite-difference step (absolute, finite and positive). Default `1e-4`. The estimate is a central difference
    * refined by one Richardson step (steps `eps` and `eps/2`), accurate to about `eps⁴`.
    */
   readonly eps?: number;

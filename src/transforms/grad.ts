@@ -127,7 +127,8 @@ function pick(grads: unknown[], argnums: Argnums): unknown {
  * @returns a function with `f`'s parameters returning the gradient (with `hasAux`, `[gradient, aux]`).
  * @throws {@link NonScalarOutputError} when `f` returns an array or object.
  * @throws {@link TreeStructureError} when a differentiated argument is not a tree of numbers.
- * @throws {@link ChainruleError} when `argnums` is negative or out of range.
+ * @throws {@link ChainruleError} when `f` is not a function, or `options` is not `{ argnums, hasAux }`:
+ *   an unknown key, `argnums` not distinct argument positions (or out of range), `hasAux` not a boolean.
  * @example
  * ```ts
  * import { grad, add, mul, type Num } from "chainrule";
@@ -169,6 +170,7 @@ export function grad(f: (...args: any[]) => unknown, options: GradOptions = {}):
  * @param options - `argnums` (default 0) and `hasAux` (default false).
  * @returns a function with `f`'s parameters returning `[value, gradient]` (with `hasAux`, `[[value, aux], gradient]`).
  * @throws {@link NonScalarOutputError} when `f` returns an array or object.
+ * @throws {@link ChainruleError} for bad options, as {@link grad}.
  * @example
  * ```ts
  * import { valueAndGrad, add, mul, type Num } from "chainrule";

@@ -182,7 +182,8 @@ function reverseJacobian(
  * @param options - `argnums` (default 0) and `hasAux` (default false), as in `grad`.
  * @returns a function with `f`'s parameters returning the Jacobian (with `hasAux`, `[jacobian, aux]`).
  * @throws {@link TreeStructureError} when a differentiated argument or the output is not a tree of `Num`.
- * @throws {@link ChainruleError} when `argnums` is negative or out of range.
+ * @throws {@link ChainruleError} when `f` is not a function, or `options` is not `{ argnums, hasAux }`:
+ *   an unknown key, `argnums` not distinct argument positions (or out of range), `hasAux` not a boolean.
  * @example
  * ```ts
  * import { jacfwd, mul, sin, type Num } from "chainrule";
@@ -223,7 +224,8 @@ export function jacfwd(f: (...args: any[]) => unknown, options: GradOptions = {}
  * @param options - `argnums` (default 0) and `hasAux` (default false), as in `grad`.
  * @returns a function with `f`'s parameters returning the Jacobian (with `hasAux`, `[jacobian, aux]`).
  * @throws {@link TreeStructureError} when a differentiated argument or the output is not a tree of `Num`.
- * @throws {@link ChainruleError} when `argnums` is negative or out of range.
+ * @throws {@link ChainruleError} when `f` is not a function, or `options` is not `{ argnums, hasAux }`:
+ *   an unknown key, `argnums` not distinct argument positions (or out of range), `hasAux` not a boolean.
  * @example
  * ```ts
  * import { jacrev, add, mul, type Num } from "chainrule";
@@ -265,7 +267,8 @@ export function jacrev(f: (...args: any[]) => unknown, options: GradOptions = {}
  * @param options - `argnums` (default 0) and `hasAux` (default false), as in `grad`.
  * @returns a function with `f`'s parameters returning the Hessian (with `hasAux`, `[hessian, aux]`).
  * @throws {@link TreeStructureError} when a differentiated argument or the output is not a tree of `Num`.
- * @throws {@link ChainruleError} when `argnums` is negative or out of range.
+ * @throws {@link ChainruleError} when `f` is not a function, or `options` is not `{ argnums, hasAux }`:
+ *   an unknown key, `argnums` not distinct argument positions (or out of range), `hasAux` not a boolean.
  * @example
  * ```ts
  * import { hessian, mul, type Num } from "chainrule";

@@ -94,6 +94,8 @@ const MAKE_GRAPH_OPTIONS = { staticArgnums: readPositions, optimize: readBoolean
  *   graph after `jit`'s optimiser (folding, simplification, CSE, dead-code elimination).
  * @returns a function taking `f`'s arguments and returning the {@link Graph}.
  * @throws {@link TreeStructureError} when a non-static argument is not a tree of numbers.
+ * @throws {@link ChainruleError} when `options` is not `{ staticArgnums, optimize }`: an unknown
+ *   key, `staticArgnums` not distinct argument positions (or out of range), `optimize` not a boolean.
  * @example
  * ```ts
  * import { makeGraph, add, mul, sin, type Num } from "chainrule";
