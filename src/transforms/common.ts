@@ -41,40 +41,43 @@ export type OptionSpec = Readonly<Record<string, OptionReader<unknown>>>;
 /** What {@link readOptions} returns: each known option, checked, or undefined for the default. */
 export type ReadOptions<S extends OptionSpec> = { -readonly [K in keyof S]: ReturnType<S[K]> | undefined };
 
+/** What every option left out reads as (shared: the usual case, `grad(f)`, allocates nothing). */
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);
+
 /**
  * The one place where options are checked, for every transform and optimizer: `options` must be
  * `undefined` (all defaults) or a plain object whose own keys are all known to `spec`; each
  * value that is not `undefined` goes through its reader. An unknown key is refused with a
  * suggestion (`argnum` → `argnums`), since in plain JavaScript it would otherwise be ignored.
  * Only own properties are read (an inherited one, e.g. from a polluted `Object.prototype`, is not
- * an option).
+ * an option). Options left out are absent from the result (read as undefined).
  */
 export function readOptions<S extends OptionSpec>(options: unknown, spec: S, fn: string, what = "options"): ReadOptions<S> {
-  const names = Object.keys(spec);
-  const out: Record<string, unknown> = {};
-  for (const name of names) out[name] = undefined;
-  if (options === undefined) return out as ReadOptions<S>;
-  const listed = `${what === "options" ? "Options are" : `The keys of ${what} are`}: ${names.join(", ")}`;
+  if (options === undefined) return NO_OPTIONS as ReadOptions<S>;
+  // No prototype: destructuring a default from the result must not find a polluted Object.prototype's property.
+  const out = Object.create(null) as Record<string, unknown>;
+  const listed = (): string => `${what === "options" ? "Options are" : `The keys of ${what} are`}: ${Object.keys(spec).join(", ")}`;
   let keys: string[];
   try {
     if (!isPlainObject(options)) {
-      throw new ChainruleError(`${fn}: ${what} must be a plain object such as { ${names[0]}: … }, got ${describeValue(options)}. ${listed}`);
+      throw new ChainruleError(`${fn}: ${what} must be a plain object such as { ${Object.keys(spec)[0]}: … }, got ${describeValue(options)}. ${listed()}`);
     }
     keys = Object.keys(options);
   } catch (e) {
     if (e instanceof ChainruleError) throw e;
-    throw new ChainruleError(`${fn}: ${what} must be a plain object, got ${describeValue(options)} that cannot be read. ${listed}`);
+    throw new ChainruleError(`${fn}: ${what} must be a plain object, got ${describeValue(options)} that cannot be read. ${listed()}`);
   }
+  // Only the object's own keys are read: an inherited property (a polluted prototype) is not an option.
   for (const key of keys) {
-    if (Object.prototype.hasOwnProperty.call(spec, key)) continue;
-    const near = closestName(key, names);
-    const shown = key.length > 40 ? key.slice(0, 40) + "…" : key;
-    const kind = what === "options" ? "option" : `key in ${what}`;
-    throw new ChainruleError(`${fn}: unknown ${kind} '${shown}'${near === undefined ? "" : `; did you mean '${near}'?`} ${listed}`);
-  }
-  for (const name of names) {
-    const v = Object.prototype.hasOwnProperty.call(options, name) ? (options as Record<string, unknown>)[name] : undefined;
-    if (v !== undefined) out[name] = spec[name]!(v, `${fn}: ${name}`);
+    const read = Object.prototype.hasOwnProperty.call(spec, key) ? spec[key] : undefined;
+    if (read === undefined) {
+      const near = closestName(key, Object.keys(spec));
+      const shown = key.length > 40 ? key.slice(0, 40) + "…" : key;
+      const kind = what === "options" ? "option" : `key in ${what}`;
+      throw new ChainruleError(`${fn}: unknown ${kind} '${shown}'${near === undefined ? "" : `; did you mean '${near}'?`} ${listed()}`);
+    }
+    const v = (options as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = read(v, `${fn}: ${key}`);
   }
   return out as ReadOptions<S>;
 }
