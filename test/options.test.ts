@@ -305,3 +305,19 @@ describe("customVjp and customJvp check their rules like options", () => {
     expect(grad(customVjp(f, { fwd, bwd }))(3)).toBe(6);
   });
 });
+
+describe("toDot checks its options (direction is written into the DOT source)", () => {
+  const g = explain((x: Num) => mul(x, x))(3);
+  it("a direction other than LR or TB is refused, so nothing can be injected into the DOT source", () => {
+    expect(chainruleError(() => g.toDot({ direction: 'LR]; evil [label="x"' as never })).message).toMatch(/^toDot: direction must be "LR" or "TB"/);
+  });
+  it("null options, a title that is not a string and unknown keys are ChainruleErrors", () => {
+    expect(chainruleError(() => g.toDot(null as never)).message).toMatch(/toDot: options must be a plain object/);
+    expect(chainruleError(() => g.toDot({ title: 5 } as never)).message).toMatch(/toDot: title must be a string, got the number 5/);
+    expect(chainruleError(() => g.toDot({ titel: "x" } as never)).message).toContain("did you mean 'title'?");
+  });
+  it("valid options still work", () => {
+    expect(g.toDot({ direction: "TB", title: "<f>" })).toContain("rankdir=TB");
+    expect(g.toDot()).toContain("rankdir=LR");
+  });
+});

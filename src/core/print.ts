@@ -5,8 +5,10 @@
  */
 import type { Graph } from "./graph.js";
 import { INPUT, varName } from "./graph.js";
-import { isTracer, type Num } from "./num.js";
+import { describeValue, isTracer, type Num } from "./num.js";
 import type { TreeDef } from "../tree/tree.js";
+import { ChainruleError } from "../errors.js";
+import { readOptions, type OptionReader } from "../transforms/common.js";
 
 /** A number for people: integers as they are, others to 6 significant digits. */
 export function displayNumber(x: Num): string {
@@ -91,6 +93,18 @@ export interface DotOptions {
   readonly direction?: "LR" | "TB";
 }
 
+/** The options of `toDot`: `direction` goes into the DOT source as it is, so only the two layouts pass. */
+const DOT_OPTIONS = {
+  title: ((value, where) => {
+    if (typeof value !== "string") throw new ChainruleError(`${where} must be a string, got ${describeValue(value)}`);
+    return value;
+  }) as OptionReader<string>,
+  direction: ((value, where) => {
+    if (value !== "LR" && value !== "TB") throw new ChainruleError(`${where} must be "LR" or "TB", got ${describeValue(value)}`);
+    return value;
+  }) as OptionReader<"LR" | "TB">,
+};
+
 /** The colours of the seed's figures: forward values in green above, gradients in red below. */
 const VALUE_COLOR = "#1a7f37";
 const GRAD_COLOR = "#c62828";
@@ -127,12 +141,13 @@ function opText(g: Graph, i: number, name: string): { text: string; folded: bool
  * Constants are folded into their operation's label. Each node's tooltip repeats everything
  * as text.
  */
-export function graphToDot(g: Graph, options: DotOptions = {}): string {
+export function graphToDot(g: Graph, options?: DotOptions): string {
+  const { title, direction = "LR" } = readOptions(options, DOT_OPTIONS, "toDot");
   const annotated = g.values !== undefined || g.grads !== undefined;
   const out: string[] = [];
   out.push("digraph chainrule {");
   const caption: string[] = [];
-  if (options.title !== undefined && options.title !== "") caption.push(`<tr><td colspan="3"><b>${html(options.title)}</b></td></tr>`);
+  if (title !== undefined && title !== "") caption.push(`<tr><td colspan="3"><b>${html(title)}</b></td></tr>`);
   if (annotated) {
     caption.push(
       `<tr><td align="right"><font color="${VALUE_COLOR}">green, above: forward value</font></td><td width="28"></td>` +
@@ -141,7 +156,7 @@ export function graphToDot(g: Graph, options: DotOptions = {}): string {
   }
   const label =
     caption.length > 0 ? `, label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="6">${caption.join("")}</table>>, labelloc=b, fontsize=11` : "";
-  out.push(`  graph [rankdir=${options.direction ?? "LR"}, nodesep=0.3, ranksep=0.45, fontname="Helvetica", bgcolor="white", pad=0.3${label}];`);
+  out.push(`  graph [rankdir=${direction}, nodesep=0.3, ranksep=0.45, fontname="Helvetica", bgcolor="white", pad=0.3${label}];`);
   out.push('  node [shape=plaintext, fontname="Helvetica", fontsize=12];');
   out.push('  edge [color="#5f6b7a", arrowsize=0.6, penwidth=1.1];');
   let constId = 0;
