@@ -4,6 +4,8 @@
 import { describe, expect, it } from "vitest";
 import {
   ChainruleError,
+  customJvp,
+  customVjp,
   definePrimitive,
   explain,
   grad,
@@ -245,4 +247,25 @@ describe("tryCatchChainrule checks its function up front", () => {
     expect(() => tryCatchChainrule(5 as never)).toThrow("tryCatchChainrule expects a function, got the number 5");
     expect(() => tryCatchChainrule(class Model {} as never)).toThrow(/class Model/);
   });
+});
+
+describe("messages name user functions safely", () => {
+  for (const [what, name] of [
+    ["a Symbol", Symbol("s")],
+    ["a BigInt", 1n],
+    ["a null-prototype object", Object.create(null)],
+    ["an object whose toString throws", { toString: () => { throw new Error("toString"); } }],
+  ] as const) {
+    it(`a custom function whose name is ${what} still gets a ChainruleError from a bad rule`, () => {
+      const f = (x: Num) => mul(x, x);
+      Object.defineProperty(f, "name", { value: name });
+      const g = customVjp(f, { fwd: (x: Num) => [f(x), x] as const, bwd: () => 5 as never });
+      expect(() => grad(g)(2)).toThrow(/customVjp\(anonymous\): bwd must return an array/);
+      const h = customJvp(f, { jvp: () => 5 as never });
+      expect(() => grad(h)(2)).toThrow(ChainruleError);
+      const K = class {};
+      Object.defineProperty(K, "name", { value: name });
+      expect(() => grad(K as never)).toThrow(/got the class anonymous/);
+    });
+  }
 });

@@ -297,15 +297,20 @@ function functionProblem(f: unknown): string | undefined {
   } catch {
     return "got a function that cannot be inspected (a revoked Proxy?)";
   }
-  if (isClass) return `got the class ${safeName(f)}, which cannot be called without new: pass a function (an arrow function or a method) instead`;
+  if (isClass) return `got the class ${functionName(f)}, which cannot be called without new: pass a function (an arrow function or a method) instead`;
   return undefined;
 }
 
-function safeName(f: Function): string {
+/**
+ * The name of a user function for messages: its `name` when that is a non-empty string
+ * (shortened), else `anonymous`. Never throws, whatever `name` is (a Symbol, an object, a getter
+ * that throws).
+ */
+export function functionName(f: Function): string {
   try {
-    const n = Object.getOwnPropertyDescriptor(f, "name")?.value as unknown;
-    return typeof n === "string" && /^[A-Za-z_$][\w$]{0,39}$/.test(n) ? n : "(anonymous)";
+    const n = (f as { name?: unknown }).name;
+    return typeof n === "string" && n !== "" ? (n.length > 40 ? n.slice(0, 40) + "…" : n) : "anonymous";
   } catch {
-    return "(anonymous)";
+    return "anonymous";
   }
 }

@@ -29,7 +29,7 @@ import { bind, withNewTrace } from "../core/trace.js";
 import { ChainruleError, ConcretizationError } from "../errors.js";
 import { flatten, flattenAs, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Tangent, Tangents } from "../tree/types.js";
-import { argRoot, expectFunction, readFunction, readOptions } from "./common.js";
+import { argRoot, expectFunction, functionName, readFunction, readOptions } from "./common.js";
 import { StageTrace } from "./make-graph.js";
 
 /**
@@ -174,7 +174,7 @@ function customFunction(
   rule: (shape: Shape, j: number, name: string) => RuleSet,
 ): (...args: unknown[]) => unknown {
   const name = displayName(kind, f);
-  const label = `${kind}(${f.name || "anonymous"})`;
+  const label = `${kind}(${functionName(f)})`;
   const shapes = new Map<string, Shape>();
   const outDefs = new Map<string, TreeDef>();
 
@@ -314,7 +314,7 @@ export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F
   }
   const fwd = read.fwd as (...args: unknown[]) => unknown;
   const bwd = read.bwd as (res: unknown, ct: unknown) => unknown;
-  const label = `customVjp(${f.name || "anonymous"})`;
+  const label = `customVjp(${functionName(f)})`;
   const runFwd = (args: unknown[]): readonly [unknown, unknown] => expectPair(fwd(...args), `${label}: fwd`);
   const g = customFunction("customVjp", f as (...args: unknown[]) => unknown, runFwd, (shape, j) => {
     const { inDefs, outDef } = shape;
@@ -390,7 +390,7 @@ export function customJvp<F extends (...args: any[]) => unknown>(f: F, rules: Cu
   const { jvp: rule } = readOptions(rules, { jvp: readFunction }, "customJvp", "rules");
   if (rule === undefined) throw new ChainruleError("customJvp(f, { jvp }) needs jvp: (primals, tangents) => [out, tangentOut]");
   const jvpRule = rule as (primals: unknown[], tangents: unknown[]) => unknown;
-  const label = `customJvp(${f.name || "anonymous"})`;
+  const label = `customJvp(${functionName(f)})`;
   const g = customFunction(
     "customJvp",
     f as (...args: unknown[]) => unknown,
