@@ -22,7 +22,9 @@
  */
 export class ChainruleError extends Error {
   constructor(message: string) {
-    super(message);
+    // Constructing an error never fails, whatever it is given (a message that is not a string
+    // is described instead of converted, which could throw).
+    super(typeof message === "string" ? message : describe(message));
     // `.name` is the class name, also for subclasses (useful in logs and `instanceof`-free checks).
     this.name = new.target.name;
   }
@@ -47,7 +49,7 @@ export class TreeStructureError extends ChainruleError {
   readonly path: string;
   constructor(message: string, path: string) {
     super(message);
-    this.path = path;
+    this.path = typeof path === "string" ? path : "";
   }
 }
 
@@ -127,8 +129,8 @@ export class NonFiniteError extends ChainruleError {
   readonly rule: string | undefined;
   constructor(message: string, details: { readonly primitive?: string; readonly rule?: string | undefined } = {}) {
     super(message);
-    this.primitive = details.primitive;
-    this.rule = details.rule;
+    this.primitive = stringField(details, "primitive");
+    this.rule = stringField(details, "rule");
   }
 }
 
@@ -184,7 +186,7 @@ export class GradientCheckError extends ChainruleError {
   readonly entries: readonly GradientCheckEntry[];
   constructor(message: string, entries: readonly GradientCheckEntry[] = []) {
     super(message);
-    this.entries = entries;
+    this.entries = isArray(entries) ? entries : [];
   }
 }
 
@@ -221,9 +223,19 @@ export class TreeDecodeError extends ChainruleError {
   /** Every problem found, each with its path. */
   readonly problems: readonly TreeDecodeProblem[];
   constructor(problems: readonly TreeDecodeProblem[]) {
-    const lines = problems.map((p) => `  ${p.path === "" ? "<root>" : p.path}: ${p.message}`);
-    super(`could not decode the tree (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
-    this.problems = problems;
+    // Copied into plain problems with string fields, so that a malformed list cannot break the message.
+    const list: TreeDecodeProblem[] = [];
+    try {
+      const given: readonly unknown[] = isArray(problems) ? problems : [];
+      for (let i = 0; i < given.length; i++) {
+        list.push({ path: stringField(given[i], "path") ?? "", message: stringField(given[i], "message") ?? describe(given[i]) });
+      }
+    } catch {
+      // A list whose elements cannot be read (a Proxy): keep the problems read so far.
+    }
+    const lines = list.map((p) => `  ${p.path === "" ? "<root>" : p.path}: ${p.message}`);
+    super(`could not decode the tree (${list.length} problem${list.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
+    this.problems = list;
   }
 }
 
@@ -256,8 +268,40 @@ export class JitMismatchError extends ChainruleError {
   readonly eagerValue: number | undefined;
   constructor(message: string, path: string, jitValue: number | undefined, eagerValue: number | undefined) {
     super(message);
-    this.path = path;
-    this.jitValue = jitValue;
-    this.eagerValue = eagerValue;
+    this.path = typeof path === "string" ? path : "";
+    this.jitValue = typeof jitValue === "number" ? jitValue : undefined;
+    this.eagerValue = typeof eagerValue === "number" ? eagerValue : undefined;
   }
+}
+// ---- constructors accept anything -----------------------------------------------------------------
+// The error classes are exported, so users construct them too (in tests, in their own wrappers):
+// whatever they pass, constructing one never throws. (This module imports nothing, so these
+// cannot use describeValue.)
+
+/** `Array.isArray`, false for a value that cannot be inspected (a revoked Proxy). */
+function isArray(x: unknown): x is readonly unknown[] {
+  try {
+    return Array.isArray(x);
+  } catch {
+    return false;
+  }
+}
+
+/** `x[key]` when it is a string, else undefined (also when reading it throws). */
+function stringField(x: unknown, key: string): string | undefined {
+  try {
+    const v = typeof x === "object" && x !== null ? (x as Record<string, unknown>)[key] : undefined;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A message for a value that is not a string, without calling its `toString` or `Symbol.toPrimitive`. */
+function describe(x: unknown): string {
+  if (x === undefined) return "";
+  if (typeof x === "number" || typeof x === "boolean" || typeof x === "bigint") return String(x);
+  if (typeof x === "symbol") return x.toString();
+  if (x === null) return "null";
+  return typeof x === "function" ? "(a function)" : "(an object)";
 }

@@ -3,6 +3,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { ChainruleError } from "./errors.js";
+import { expectFunction } from "./transforms/common.js";
 
 /**
  * Wraps a function so that it returns an fp-ts `Either` instead of throwing chainrule's errors:
@@ -17,6 +18,7 @@ import { ChainruleError } from "./errors.js";
  *
  * @param f - any function, typically a transformed one: `grad(loss)`, `valueAndGrad(loss)`, `jvp`.
  * @returns `(...args) => Either<ChainruleError, R>`.
+ * @throws {@link ChainruleError} when `f` is not a function (or is a class).
  * @throws (from the returned function) whatever `f` throws that is not a {@link ChainruleError}.
  * @example
  * ```ts
@@ -40,6 +42,7 @@ import { ChainruleError } from "./errors.js";
 export function tryCatchChainrule<A extends readonly unknown[], R>(
   f: (...args: A) => R,
 ): (...args: A) => E.Either<ChainruleError, R> {
+  expectFunction(f, "tryCatchChainrule");
   return (...args) => {
     try {
       return E.right(f(...args));

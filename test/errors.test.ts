@@ -127,7 +127,8 @@ describe("TreeStructureError: wrong shapes, with .path", () => {
   });
 
   it("a jvp call with the wrong number of tangents, or primals that are not an array", () => {
-    expectError(() => jvp((x: Num, y: Num) => mul(x, y), [1, 2], [1] as unknown as [number, number]), ChainruleError, "one tangent per primal");
+    const missing = expectError(() => jvp((x: Num, y: Num) => mul(x, y), [1, 2], [1] as unknown as [number, number]), TreeStructureError, "one tree per primal");
+    expect(missing.path).toBe("args[1]");
     expectError(() => jvp((x: Num) => x, 1 as unknown as [number], [1]), ChainruleError, "array");
   });
 

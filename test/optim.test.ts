@@ -245,16 +245,12 @@ describe.each(optimizers)("%s", (_name, make) => {
     expect(JSON.stringify([params, grads, state])).toBe(before);
   });
 
-  it("names the path when grads and state differ in shape", () => {
+  it("names the path in grads when grads do not have the parameters' structure (the state is not blamed)", () => {
     const opt = make();
     const state = opt.init({ w: [1, 2], b: 3 });
     const update = () => opt.update({ w: [1, 2, 3], b: 0 }, state);
-    if (_name === "sgd") {
-      expect(update).not.toThrow(); // sgd keeps no tree in its state
-    } else {
-      expect(update).toThrow(TreeStructureError);
-      expect(update).toThrow(_name === "adam" ? /mu\.w/ : /velocity\.w/);
-    }
+    expect(update).toThrow(TreeStructureError);
+    expect(update).toThrow(new RegExp(`^${_name}\\.update: grads .*parameters' structure.*at w`));
     expect(() => opt.update({ w: [1, "x" as unknown as number], b: 0 }, state)).toThrow(/grads.*w\[1\]/);
   });
 
@@ -288,11 +284,11 @@ describe("factories check their hyperparameters", () => {
     expect(() => sgd("0.1" as never)).toThrow(ChainruleError);
     expect(() => adam(undefined as never)).toThrow(/learning rate must be a number or a schedule/);
     const opt = sgd(() => "x" as never);
-    expect(() => opt.update(1, opt.init(1))).toThrow(/schedule returned x for count 0/);
+    expect(() => opt.update(1, opt.init(1))).toThrow(/schedule returned a string \("x"\) for count 0/);
   });
 
   it("decays and epsilons", () => {
-    expect(() => momentum(0.1, 1)).toThrow(/beta must be a number in \[0, 1\)/);
+    expect(() => momentum(0.1, 1)).toThrow(/beta must be a finite number in \[0, 1\)/);
     expect(() => momentum(0.1, -0.1)).toThrow(ChainruleError);
     expect(() => adam(0.1, { b1: 1 })).toThrow(/b1/);
     expect(() => adam(0.1, { b2: NaN })).toThrow(/b2/);
@@ -300,6 +296,98 @@ describe("factories check their hyperparameters", () => {
     expect(() => adam(0.1, { b1: 0, b2: 0, eps: 0 })).not.toThrow();
   });
 });
+
+describe("optimizers validate their hyperparameters with a ChainruleError", () => {
+  for (const [what, make, pattern] of [
+    ["sgd(NaN)", () => sgd(NaN), /sgd: the learning rate must be .*NaN/],
+    ["sgd(Infinity)", () => sgd(Infinity), /sgd: the learning rate/],
+    ["sgd(-0.1)", () => sgd(-0.1), /negated objective/],
+    ["sgd(1n)", () => sgd(1n as never), /bigint/],
+    ["sgd(a class)", () => sgd(class Schedule {} as never), /class Schedule/],
+    ["sgd(Symbol())", () => sgd(Symbol() as never), /symbol/],
+    ["momentum beta NaN", () => momentum(0.1, NaN), /beta must be a finite number in \[0, 1\)/],
+    ["momentum beta null", () => momentum(0.1, null as never), /beta.*null/],
+    ["adam options null", () => adam(0.1, null as never), /adam: options must be a plain object/],
+    ["adam options 1e308", () => adam(0.1, 1e308 as never), /adam: options must be a plain object/],
+    ["adam with an unknown option", () => adam(0.1, { beta1: 0.9 } as never), /adam: unknown option 'beta1'.*Options are: b1, b2, eps, epsRoot/],
+    ["adam b1 -0.1", () => adam(0.1, { b1: -0.1 }), /adam: b1 must be a finite number in \[0, 1\)/],
+    ["adam eps Infinity", () => adam(0.1, { eps: Infinity }), /adam: eps must be a finite number ≥ 0/],
+    ["adam epsRoot a string", () => adam(0.1, { epsRoot: "0" as never }), /adam: epsRoot.*string/],
+    ["adam b2 a null-prototype object", () => adam(0.1, { b2: Object.create(null) }), /adam: b2.*null prototype/],
+  ] as const) {
+    it(`${what} is a ChainruleError`, () => {
+      expect(make).toThrow(ChainruleError);
+      expect(make).toThrow(pattern);
+    });
+  }
+  it("a schedule returning NaN or a negative rate is refused when it is used", () => {
+    const opt = sgd(() => NaN);
+    expect(() => opt.update([1], opt.init([0]))).toThrow(/schedule returned the number NaN for count 0/);
+    const neg = sgd(() => -1);
+    expect(() => neg.update([1], neg.init([0]))).toThrow(/schedule returned the number -1/);
+  });
+});
+
+describe("update checks the gradients against the parameters' structure, and the state", () => {
+  const params = { layers: [{ w: [1, 2], b: 0 }, { w: [3], b: 1 }] };
+  const badGrads = { layers: [{ w: [1, 2], b: 0 }, { w: [3] }] } as never;
+  const optimizers = [
+    ["sgd", sgd(0.1)],
+    ["momentum", momentum(0.1)],
+    ["adam", adam(0.1)],
+  ] as const;
+  for (const [name, opt] of optimizers) {
+    it(`${name}.update: grads missing a key is a TreeStructureError at that path in grads, not blamed on the state`, () => {
+      const state = opt.init(params);
+      const update = () => opt.update(badGrads, state as never);
+      expect(update).toThrow(TreeStructureError);
+      expect(update).toThrow(`${name}.update: grads (they must have the parameters' structure): missing key at layers[1].b`);
+      try {
+        update();
+      } catch (e) {
+        expect((e as TreeStructureError).path).toBe("layers[1].b");
+      }
+    });
+    it(`${name}.update: with params given, grads are checked against params`, () => {
+      const state = JSON.parse(JSON.stringify(opt.init({ w: [1] }))) as never; // no recorded structure
+      expect(() => opt.update({ w: 1 } as never, state, { w: [1] } as never)).toThrow(/grads .* at w/);
+    });
+    it(`${name}.update: a state from another optimizer is a ChainruleError`, () => {
+      for (const [other, o] of optimizers) {
+        if (other === name) continue;
+        expect(() => opt.update(params, o.init(params) as never)).toThrow(/state of another optimizer\?/);
+      }
+    });
+    it(`${name}.update: states that are not states (null, revoked Proxy, a class instance, a BigInt count) are ChainruleErrors`, () => {
+      const r = Proxy.revocable({}, {});
+      r.revoke();
+      for (const bad of [null, 5, r.proxy, new Map(), { count: 1n }, { count: 0.5 }, Object.create(null)]) {
+        expect(() => opt.update(params, bad as never)).toThrow(ChainruleError);
+      }
+    });
+    it(`${name}: a state that went through JSON (no recorded structure) still works`, () => {
+      const state = JSON.parse(JSON.stringify(opt.init(params))) as never;
+      const [updates] = opt.update(params, state);
+      expect(treeShape(updates)).toEqual(treeShape(params));
+    });
+  }
+  it("a mangled state tree blames the state, with its path", () => {
+    const opt = adam(0.1);
+    const state = opt.init(params);
+    const mangled = { ...state, nu: { layers: [{ w: [0, 0], b: 0 }, { w: [0, 0], b: 0 }] } };
+    expect(() => opt.update(params, mangled as never)).toThrow(/adam\.update: state .* at nu\.layers\[1\]\.w/);
+    const m = momentum(0.1);
+    expect(() => m.update(params, { count: 0, velocity: 5 } as never, params)).toThrow(TreeStructureError);
+  });
+  it("init refuses params that are not a tree (also sgd, whose state holds no tree)", () => {
+    expect(() => sgd(0.1).init({ w: "x" } as never)).toThrow(/sgd\.init: params.* at w/);
+  });
+});
+
+/** The structure of a tree, leaves replaced by 0. */
+function treeShape(x: unknown): unknown {
+  return JSON.parse(JSON.stringify(x, (_k, v) => (typeof v === "number" ? 0 : v)));
+}
 
 describe("a step is differentiable", () => {
   it("d/dlr of the loss after one sgd step, in closed form", () => {

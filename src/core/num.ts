@@ -166,21 +166,48 @@ export function leakError(t: Trace): TracerLeakError {
   );
 }
 
-/** A short description of a JavaScript value for error messages. */
+/**
+ * A short description of a JavaScript value for error messages. Never throws, whatever the
+ * value: a revoked Proxy, an object whose getters throw, a hostile `Symbol.toPrimitive` (which
+ * is never called) or a null-prototype object all get a description.
+ */
 export function describeValue(v: unknown): string {
   if (v === null) return "null";
   if (v === undefined) return "undefined";
-  if (typeof v === "string") return `a string (${JSON.stringify(v.length > 20 ? v.slice(0, 20) + "…" : v)})`;
-  if (typeof v === "number") return `the number ${v}`;
-  if (typeof v === "boolean") return `a boolean (${v})`;
-  if (typeof v === "bigint") return `a bigint (${v}n)`;
-  if (typeof v === "function") return "a function";
-  if (typeof v === "symbol") return "a symbol";
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (v instanceof Tracer) return "a traced Num";
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  const proto = Object.getPrototypeOf(v) as object | null;
-  if (proto === null || proto === Object.prototype) return "an object";
-  const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === "string" && name !== "" ? `an instance of ${name}` : "a class instance";
+  switch (typeof v) {
+    case "string":
+      return `a string (${JSON.stringify(v.length > 20 ? v.slice(0, 20) + "…" : v)})`;
+    case "number":
+      return `the number ${v}`;
+    case "boolean":
+      return `a boolean (${v})`;
+    case "bigint": {
+      const digits = v.toString();
+      return `a bigint (${digits.length > 20 ? digits.slice(0, 20) + "…" : digits}n)`;
+    }
+    case "symbol": {
+      const d = v.description;
+      return d === undefined ? "a symbol" : `a symbol (${JSON.stringify(d.length > 20 ? d.slice(0, 20) + "…" : d)})`;
+    }
+    default:
+      break;
+  }
+  // An object or a function: inspecting it can run user code (Proxy traps, getters) or fail
+  // (a revoked Proxy), so every step is guarded.
+  try {
+    if (typeof v === "function") return "a function";
+    if (Array.isArray(v)) return `an array of length ${v.length}`;
+    if (v instanceof Tracer) return "a traced Num";
+    const proto = Object.getPrototypeOf(v) as object | null;
+    if (proto === null) return "an object (with a null prototype)";
+    if (proto === Object.prototype) return "an object";
+    const ctor = Object.getOwnPropertyDescriptor(proto, "constructor")?.value as { name?: unknown } | undefined;
+    const nameDesc = typeof ctor === "function" ? Object.getOwnPropertyDescriptor(ctor, "name") : undefined;
+    const name: unknown = nameDesc?.value;
+    if (typeof name !== "string" || name === "") return "a class instance";
+    const short = name.length > 40 ? name.slice(0, 40) + "…" : name;
+    return ArrayBuffer.isView(v) ? `a ${short}` : `an instance of ${short}`;
+  } catch {
+    return typeof v === "function" ? "a function" : "an object that cannot be inspected (a revoked Proxy?)";
+  }
 }

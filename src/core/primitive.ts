@@ -13,6 +13,8 @@ import { ChainruleError } from "../errors.js";
 import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
 import { bind, bind1, bind2 } from "./trace.js";
+import { describeValue } from "./num.js";
+import { readFunction, readOptions, type OptionReader } from "../transforms/common.js";
 
 /**
  * Local gradient: `[∂out/∂x₀, ∂out/∂x₁, …]` at the inputs `xs` with output `out`. `needed` has
@@ -109,11 +111,7 @@ export function anonymousPrimitive(def: Omit<Primitive, "builtin" | "id">): Prim
 }
 
 function register(def: Omit<Primitive, "id">): Primitive {
-  if (!NAME.test(def.name)) {
-    throw new ChainruleError(
-      `primitive name ${JSON.stringify(def.name)} is not valid: use letters, digits and _ only, not starting with a digit (/^[A-Za-z_][A-Za-z0-9_]*$/)`,
-    );
-  }
+  checkName(def.name, "primitive name");
   if (registry.has(def.name)) {
     throw new ChainruleError(`a primitive named ${JSON.stringify(def.name)} already exists: choose another name`);
   }
@@ -121,6 +119,26 @@ function register(def: Omit<Primitive, "id">): Primitive {
   registry.set(p.name, p);
   return p;
 }
+
+/** A primitive name: a string (not a String object, which would print like one) matching {@link NAME}. */
+function checkName(name: unknown, what: string): asserts name is string {
+  if (typeof name !== "string") {
+    throw new ChainruleError(`${what} must be a string such as "mySin", got ${describeValue(name)}`);
+  }
+  if (!NAME.test(name)) {
+    throw new ChainruleError(
+      `${what} ${JSON.stringify(name.length > 40 ? name.slice(0, 40) + "…" : name)} is not valid: use letters, digits and _ only, not starting with a digit (/^[A-Za-z_][A-Za-z0-9_]*$/)`,
+    );
+  }
+}
+
+const readName: OptionReader<string> = (value, where) => {
+  checkName(value, where);
+  return value;
+};
+
+/** The keys of a {@link PrimitiveSpec}, each checked. */
+const SPEC = { name: readName, impl: readFunction, partials: readFunction, jvp: readFunction, vjp: readFunction };
 
 // ---- The functions users call. A call on plain numbers evaluates at once; anything else binds.
 
@@ -203,9 +221,10 @@ export interface PrimitiveSpec {
  * @category Transforms
  */
 export function definePrimitive(spec: PrimitiveSpec): (...xs: Num[]) => Num {
-  if (typeof spec !== "object" || spec === null) throw new ChainruleError("definePrimitive expects a spec object { name, impl, partials?/jvp?/vjp? }");
-  const { name, impl, partials, jvp, vjp } = spec;
-  if (typeof impl !== "function") throw new ChainruleError(`definePrimitive(${JSON.stringify(name)}): impl must be a function (...xs: number[]) => number`);
+  if (spec === undefined) throw new ChainruleError("definePrimitive expects a spec object { name, impl, partials?/jvp?/vjp? }");
+  const { name, impl, partials, jvp, vjp } = readOptions(spec, SPEC, "definePrimitive", "spec") as Partial<PrimitiveSpec>;
+  if (name === undefined) throw new ChainruleError('definePrimitive: spec.name is missing: give a name such as "mySin" (shown in graphs)');
+  if (impl === undefined) throw new ChainruleError(`definePrimitive(${JSON.stringify(name)}): impl must be a function (...xs: number[]) => number`);
   if (partials === undefined && jvp === undefined && vjp === undefined) {
     throw new ChainruleError(
       `definePrimitive(${JSON.stringify(name)}): give at least one derivative rule (partials, jvp or vjp); the others are derived from it`,

@@ -5,8 +5,10 @@
  */
 import type { Graph } from "./graph.js";
 import { INPUT, varName } from "./graph.js";
-import { isTracer, type Num } from "./num.js";
+import { describeValue, isTracer, type Num } from "./num.js";
 import type { TreeDef } from "../tree/tree.js";
+import { ChainruleError } from "../errors.js";
+import { readOptions, type OptionReader } from "../transforms/common.js";
 
 /** A number for people: integers as they are, others to 6 significant digits. */
 export function displayNumber(x: Num): string {
@@ -91,13 +93,28 @@ export interface DotOptions {
   readonly direction?: "LR" | "TB";
 }
 
+/** The options of `toDot`: `direction` goes into the DOT source as it is, so only the two layouts pass. */
+const DOT_OPTIONS = {
+  title: ((value, where) => {
+    if (typeof value !== "string") throw new ChainruleError(`${where} must be a string, got ${describeValue(value)}`);
+    return value;
+  }) as OptionReader<string>,
+  direction: ((value, where) => {
+    if (value !== "LR" && value !== "TB") throw new ChainruleError(`${where} must be "LR" or "TB", got ${describeValue(value)}`);
+    return value;
+  }) as OptionReader<"LR" | "TB">,
+};
+
 /** The colours of the seed's figures: forward values in green above, gradients in red below. */
 const VALUE_COLOR = "#1a7f37";
 const GRAD_COLOR = "#c62828";
 
-/** How an operation is written inside its node: infix symbols for arithmetic. */
-const INFIX: Record<string, string> = { add: "+", sub: "\u2212", mul: "\u00d7", div: "\u00f7", pow: "^" };
-const PREFIX: Record<string, string> = { neg: "\u2212x", square: "x\u00b2", reciprocal: "1/x" };
+/**
+ * How an operation is written inside its node: infix symbols for arithmetic. Maps, not objects:
+ * a user primitive may be called `constructor` or `toString`.
+ */
+const INFIX = new Map([["add", "+"], ["sub", "\u2212"], ["mul", "\u00d7"], ["div", "\u00f7"], ["pow", "^"]]);
+const PREFIX = new Map([["neg", "\u2212x"], ["square", "x\u00b2"], ["reciprocal", "1/x"]]);
 
 /**
  * The text inside an equation's node. Numeric constants are folded into it, as in the seed's
@@ -108,8 +125,8 @@ function opText(g: Graph, i: number, name: string): { text: string; folded: bool
   const refs: number[] = [];
   for (let j = g.argStart.data[i]!; j < g.argStart.data[i + 1]!; j++) refs.push(g.args.data[j]!);
   const consts = refs.filter((r) => r < 0);
-  const infix = INFIX[name];
-  if (consts.length === 0 || consts.length === refs.length) return { text: infix ?? PREFIX[name] ?? name, folded: false };
+  const infix = INFIX.get(name);
+  if (consts.length === 0 || consts.length === refs.length) return { text: infix ?? PREFIX.get(name) ?? name, folded: false };
   const shown = refs.map((r) => (r >= 0 ? "\u00b7" : g.refName(r)));
   if (infix !== undefined && refs.length === 2) {
     return { text: refs[0]! < 0 ? `${shown[0]} ${infix}` : `${infix} ${shown[1]}`, folded: true };
@@ -124,12 +141,13 @@ function opText(g: Graph, i: number, name: string): { text: string; folded: bool
  * Constants are folded into their operation's label. Each node's tooltip repeats everything
  * as text.
  */
-export function graphToDot(g: Graph, options: DotOptions = {}): string {
+export function graphToDot(g: Graph, options?: DotOptions): string {
+  const { title, direction = "LR" } = readOptions(options, DOT_OPTIONS, "toDot");
   const annotated = g.values !== undefined || g.grads !== undefined;
   const out: string[] = [];
   out.push("digraph chainrule {");
   const caption: string[] = [];
-  if (options.title !== undefined && options.title !== "") caption.push(`<tr><td colspan="3"><b>${html(options.title)}</b></td></tr>`);
+  if (title !== undefined && title !== "") caption.push(`<tr><td colspan="3"><b>${html(title)}</b></td></tr>`);
   if (annotated) {
     caption.push(
       `<tr><td align="right"><font color="${VALUE_COLOR}">green, above: forward value</font></td><td width="28"></td>` +
@@ -138,7 +156,7 @@ export function graphToDot(g: Graph, options: DotOptions = {}): string {
   }
   const label =
     caption.length > 0 ? `, label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="6">${caption.join("")}</table>>, labelloc=b, fontsize=11` : "";
-  out.push(`  graph [rankdir=${options.direction ?? "LR"}, nodesep=0.3, ranksep=0.45, fontname="Helvetica", bgcolor="white", pad=0.3${label}];`);
+  out.push(`  graph [rankdir=${direction}, nodesep=0.3, ranksep=0.45, fontname="Helvetica", bgcolor="white", pad=0.3${label}];`);
   out.push('  node [shape=plaintext, fontname="Helvetica", fontsize=12];');
   out.push('  edge [color="#5f6b7a", arrowsize=0.6, penwidth=1.1];');
   let constId = 0;

@@ -1,18 +1,16 @@
 /**
  * Adam (Kingma & Ba, 2015), exactly as optax's `adam`.
  */
-import { ChainruleError } from "../errors.js";
 import type { Num } from "../core/num.js";
 import { add, div, mul, sqrt } from "../primitives/arithmetic.js";
+import { readNumber, readOptions } from "../transforms/common.js";
 import { unflatten } from "../tree/tree.js";
 import {
-  checkDecay,
-  flattenGrads,
-  flattenStateTree,
+  initState,
+  madeState,
   negatedRate,
-  stateCount,
+  readUpdate,
   toSchedule,
-  zerosLike,
   type LearningRate,
   type Optimizer,
   type OptimizerStateKind,
@@ -77,6 +75,13 @@ export interface AdamStateKind extends OptimizerStateKind {
   readonly state: AdamState<this["params"]>;
 }
 
+const ADAM_OPTIONS = {
+  b1: readNumber("in [0, 1)", (x) => x >= 0 && x < 1),
+  b2: readNumber("in [0, 1)", (x) => x >= 0 && x < 1),
+  eps: readNumber("≥ 0", (x) => x >= 0),
+  epsRoot: readNumber("≥ 0", (x) => x >= 0),
+};
+
 /**
  * The Adam optimizer, computed as optax's `adam`: with `t` the new count,
  * `m ← (1−b1)·g + b1·m`, `v ← (1−b2)·g² + b2·v`, `m̂ = m / (1 − b1ᵗ)`, `v̂ = v / (1 − b2ᵗ)`,
@@ -86,8 +91,9 @@ export interface AdamStateKind extends OptimizerStateKind {
  * @param learningRate - a number, or a {@link Schedule} of the update count.
  * @param options - `b1` (0.9), `b2` (0.999), `eps` (1e-8), `epsRoot` (0).
  * @returns an {@link Optimizer} whose state is `{ count, mu, nu }`.
- * @throws {@link ChainruleError} when `learningRate` is neither a number nor a function, `b1`
- * or `b2` is not in [0, 1), or `eps`/`epsRoot` is negative.
+ * @throws {@link ChainruleError} when `learningRate` is neither a finite number ≥ 0 (or a `Num`)
+ * nor a function, `b1` or `b2` is not in [0, 1), `eps`/`epsRoot` is negative or not finite, or
+ * `options` has an unknown key.
  * @example
  * ```ts
  * import { adam, applyUpdates, grad, square, sub, type Num } from "chainrule";
@@ -106,27 +112,12 @@ export interface AdamStateKind extends OptimizerStateKind {
  */
 export function adam(learningRate: LearningRate, options: AdamOptions = {}): Optimizer<AdamStateKind> {
   const schedule = toSchedule("adam", learningRate);
-  const b1 = options.b1 ?? 0.9;
-  const b2 = options.b2 ?? 0.999;
-  const eps = options.eps ?? 1e-8;
-  const epsRoot = options.epsRoot ?? 0;
-  checkDecay("adam", "b1", b1);
-  checkDecay("adam", "b2", b2);
-  for (const [what, x] of [["eps", eps], ["epsRoot", epsRoot]] as const) {
-    if (typeof x !== "number" || !(x >= 0)) throw new ChainruleError(`adam: ${what} must be a number ≥ 0, got ${String(x)}`);
-  }
+  const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0 } = readOptions(options, ADAM_OPTIONS, "adam");
   return {
-    // mu and nu are two distinct trees (never aliased), so a state is safe to mutate by hand.
-    init: <P>(params: P): AdamState<P> => ({
-      count: 0,
-      mu: zerosLike("adam.init", params) as P,
-      nu: zerosLike("adam.init", params) as P,
-    }),
-    update: <P>(grads: P, state: AdamState<P>): [P, AdamState<P>] => {
-      const count = stateCount("adam.update", state);
-      const { leaves, def } = flattenGrads("adam.update", grads);
-      const m = flattenStateTree("adam.update", def, state, "mu");
-      const v = flattenStateTree("adam.update", def, state, "nu");
+    init: <P>(params: P): AdamState<P> => initState("adam.init", params, ["mu", "nu"]) as unknown as AdamState<P>,
+    update: <P>(grads: P, state: AdamState<P>, params?: P): [P, AdamState<P>] => {
+      const { count, def, grads: leaves, trees } = readUpdate("adam.update", grads, state, params, ["mu", "nu"]);
+      const [m, v] = trees as [Num[], Num[]];
       const rate = negatedRate("adam", schedule, count);
       const t = count + 1;
       const c1 = 1 - b1 ** t;
@@ -143,7 +134,7 @@ export function adam(learningRate: LearningRate, options: AdamOptions = {}): Opt
         const vHat = div(nu[i]!, c2);
         updates[i] = mul(div(mHat, add(sqrt(add(vHat, epsRoot)), eps)), rate);
       }
-      return [unflatten(def, updates) as P, { count: t, mu: unflatten(def, mu) as P, nu: unflatten(def, nu) as P }];
+      return [unflatten(def, updates) as P, madeState({ count: t, mu: unflatten(def, mu) as P, nu: unflatten(def, nu) as P }, def)];
     },
   };
 }

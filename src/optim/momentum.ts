@@ -5,12 +5,11 @@ import { add, mul } from "../primitives/arithmetic.js";
 import { unflatten } from "../tree/tree.js";
 import {
   checkDecay,
-  flattenGrads,
-  flattenStateTree,
+  initState,
+  madeState,
   negatedRate,
-  stateCount,
+  readUpdate,
   toSchedule,
-  zerosLike,
   type LearningRate,
   type Optimizer,
   type OptimizerStateKind,
@@ -57,8 +56,8 @@ export interface MomentumStateKind extends OptimizerStateKind {
  * @param learningRate - a number, or a {@link Schedule} of the update count.
  * @param beta - the momentum decay β in [0, 1), 0.9 by default.
  * @returns an {@link Optimizer} whose state is `{ count, velocity }`.
- * @throws {@link ChainruleError} when `learningRate` is neither a number nor a function, or
- * `beta` is not in [0, 1).
+ * @throws {@link ChainruleError} when `learningRate` is neither a finite number ≥ 0 (or a `Num`)
+ * nor a function, or `beta` is not a finite number in [0, 1).
  * @example
  * ```ts
  * import { momentum } from "chainrule";
@@ -74,15 +73,14 @@ export function momentum(learningRate: LearningRate, beta = 0.9): Optimizer<Mome
   const schedule = toSchedule("momentum", learningRate);
   checkDecay("momentum", "beta", beta);
   return {
-    init: <P>(params: P): MomentumState<P> => ({ count: 0, velocity: zerosLike("momentum.init", params) as P }),
-    update: <P>(grads: P, state: MomentumState<P>): [P, MomentumState<P>] => {
-      const count = stateCount("momentum.update", state);
-      const { leaves, def } = flattenGrads("momentum.update", grads);
-      const v = flattenStateTree("momentum.update", def, state, "velocity");
+    init: <P>(params: P): MomentumState<P> => initState("momentum.init", params, ["velocity"]) as unknown as MomentumState<P>,
+    update: <P>(grads: P, state: MomentumState<P>, params?: P): [P, MomentumState<P>] => {
+      const { count, def, grads: g, trees } = readUpdate("momentum.update", grads, state, params, ["velocity"]);
+      const v = trees[0]!;
       const rate = negatedRate("momentum", schedule, count);
-      const velocity = leaves.map((g, i) => add(g, mul(beta, v[i]!)));
+      const velocity = g.map((gi, i) => add(gi, mul(beta, v[i]!)));
       const updates = unflatten(def, velocity.map((vi) => mul(vi, rate))) as P;
-      return [updates, { count: count + 1, velocity: unflatten(def, velocity) as P }];
+      return [updates, madeState({ count: count + 1, velocity: unflatten(def, velocity) as P }, def)];
     },
   };
 }

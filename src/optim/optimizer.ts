@@ -4,9 +4,10 @@
  * nothing they are given is mutated.
  */
 import { ChainruleError } from "../errors.js";
-import { Tracer, type Num } from "../core/num.js";
+import { describeValue, isTracer, type Num } from "../core/num.js";
 import { add, neg } from "../primitives/arithmetic.js";
-import { flatten, flattenAs, unflatten, type TreeDef } from "../tree/tree.js";
+import { expectFunction, readNumber } from "../transforms/common.js";
+import { flatten, flattenAs, isPlainObject, unflatten, type TreeDef } from "../tree/tree.js";
 
 /**
  * A learning-rate schedule: the learning rate for the update that follows `count` earlier
@@ -115,10 +116,14 @@ export interface Optimizer<K extends OptimizerStateKind> {
    */
   init<P>(params: P): OptimizerState<K, P>;
   /**
-   * The updates for `grads` (a tree shaped like the parameters) and the next state; `params`
-   * is accepted for optimizers that need it (weight decay) and is otherwise ignored.
-   * @throws {@link TreeStructureError} when `grads` or the trees in `state` have another shape.
-   * @throws {@link ChainruleError} when `state` is not an optimizer state.
+   * The updates for `grads` (a tree shaped like the parameters) and the next state. `grads` is
+   * checked against the parameters' structure: `params` when given (optimizers that need the
+   * values, such as weight decay, use them too), else the structure the state was made for
+   * (recorded by `init` and `update`; for a state read back from JSON, its own trees).
+   * @throws {@link TreeStructureError} naming the path when `grads` (or a tree in `state`) does
+   *   not have the parameters' structure.
+   * @throws {@link ChainruleError} when `state` is not a state of this optimizer (another
+   *   optimizer's, or mangled).
    */
   update<P>(
     grads: P,
@@ -153,52 +158,111 @@ export function applyUpdates<P>(params: P, updates: NoInfer<P>): P {
 
 // ---- Helpers shared by the optimizers ----------------------------------------------------------
 
+const LEARNING_RATE = "a finite number ≥ 0, a Num, or a schedule (count) => number";
+
 /** Checks a learning rate given to an optimizer factory and turns it into a schedule. */
 export function toSchedule(name: string, learningRate: LearningRate): Schedule {
-  if (typeof learningRate === "function") return learningRate;
-  if (typeof learningRate === "number" || learningRate instanceof Tracer) return () => learningRate;
-  throw new ChainruleError(`${name}: the learning rate must be a number or a schedule (count) => number, got ${String(learningRate)}`);
+  if (typeof learningRate === "function") {
+    expectFunction(learningRate, name, "a learning-rate schedule (count) => number");
+    return learningRate;
+  }
+  if (isTracer(learningRate)) return () => learningRate;
+  if (typeof learningRate === "number" && Number.isFinite(learningRate) && learningRate >= 0) return () => learningRate;
+  throw new ChainruleError(
+    `${name}: the learning rate must be a number or a schedule: ${LEARNING_RATE}, got ${describeValue(learningRate)}` +
+      (typeof learningRate === "number" && learningRate < 0 ? " (to maximise, minimise the negated objective)" : ""),
+  );
 }
+
+const readDecay = readNumber("in [0, 1)", (x) => x >= 0 && x < 1);
 
 /** Checks a hyperparameter that must lie in [0, 1). */
 export function checkDecay(name: string, what: string, x: number): void {
-  if (typeof x !== "number" || !(x >= 0 && x < 1)) {
-    throw new ChainruleError(`${name}: ${what} must be a number in [0, 1), got ${String(x)}`);
-  }
+  readDecay(x, `${name}: ${what}`);
 }
 
 /** The learning rate for the update after `count` earlier ones, negated (updates are −lr·…). */
 export function negatedRate(name: string, schedule: Schedule, count: number): Num {
   const lr = schedule(count);
-  if (typeof lr !== "number" && !(lr instanceof Tracer)) {
-    throw new ChainruleError(`${name}: the learning-rate schedule returned ${String(lr)} for count ${count}; it must return a number`);
+  if (!isTracer(lr) && !(typeof lr === "number" && Number.isFinite(lr) && lr >= 0)) {
+    throw new ChainruleError(`${name}: the learning-rate schedule returned ${describeValue(lr)} for count ${count}; it must return a finite number ≥ 0 or a Num`);
   }
   return neg(lr);
 }
 
-/** Reads the count of a state, checking that the state looks like one. */
-export function stateCount(name: string, state: unknown): number {
-  const count = typeof state === "object" && state !== null ? (state as { count?: unknown }).count : undefined;
-  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+/**
+ * The parameters' structure of the states that `init` and `update` made (a state made by hand or
+ * read from JSON has none), so that `update` can check the gradients against the parameters —
+ * also for `sgd`, whose state holds no tree. Weak: a state that is dropped takes its entry along.
+ */
+const structures = new WeakMap<object, TreeDef>();
+
+/** Makes the initial state for `params`: `{ count: 0 }` and a tree of zeros for each of `trees`. */
+export function initState(name: string, params: unknown, trees: readonly string[]): Record<string, unknown> {
+  const { leaves, def } = flatten(params, "", `${name}: params`);
+  const state: Record<string, unknown> = { count: 0 };
+  // Distinct trees (never aliased), so that a state is safe to mutate by hand.
+  for (const k of trees) state[k] = unflatten(def, leaves.map(() => 0));
+  structures.set(state, def);
+  return state;
+}
+
+/** What an update works on, checked: the state's count, the leaves of its trees, and the gradient leaves. */
+export interface UpdateInputs {
+  readonly count: number;
+  /** The parameters' structure (the gradients'). */
+  readonly def: TreeDef;
+  readonly grads: Num[];
+  /** The leaves of each state tree, in the order of `trees`. */
+  readonly trees: Num[][];
+}
+
+/**
+ * Checks the inputs of `update`: `state` must be a state of this optimizer (a plain object with
+ * exactly the keys `count` and `trees`, as `init` makes it), and the gradients and the state's
+ * trees must have the parameters' structure — taken from `params` when given, else from the
+ * state (as recorded when it was made, or its first tree). A mismatch in `grads` blames the
+ * gradients, one in the state blames the state, each with the path.
+ */
+export function readUpdate(name: string, grads: unknown, state: unknown, params: unknown, trees: readonly string[]): UpdateInputs {
+  const expected = ["count", ...trees];
+  const shape = `{ ${expected.join(", ")} }`;
+  let keys: string[];
+  try {
+    keys = isPlainObject(state) ? Object.keys(state) : [];
+  } catch {
+    keys = [];
+  }
+  const record = state as Record<string, unknown>;
+  if (keys.length === 0) {
+    throw new ChainruleError(`${name}: state must be the state returned by init or by the previous update, ${shape}, got ${describeValue(state)}`);
+  }
+  const count = record.count;
+  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
     throw new ChainruleError(
-      `${name}: state must be the state returned by init or by the previous update (an object with an integer count), got ${typeof state === "object" && state !== null ? `count ${String(count)}` : String(state)}`,
+      `${name}: state must be the state returned by init or by the previous update (an object with an integer count ≥ 0), got count ${describeValue(count)}`,
     );
   }
-  return count;
+  if (keys.length !== expected.length || !expected.every((k) => keys.includes(k))) {
+    const shown = keys.slice(0, 8).map((k) => (k.length > 20 ? k.slice(0, 20) + "…" : k));
+    throw new ChainruleError(
+      `${name}: state must be the state returned by init or by the previous update of this optimizer, ${shape}, got an object with keys ${shown.join(", ")}${keys.length > 8 ? ", …" : ""} (the state of another optimizer?)`,
+    );
+  }
+  let def: TreeDef | undefined;
+  if (params !== undefined) def = flatten(params, "", `${name}: params`).def;
+  else def = structures.get(state as object) ?? (trees.length > 0 ? flatten(record[trees[0]!], trees[0]!, `${name}: state`).def : undefined);
+  const stateWhat = `${name}: state (it must have the parameters' structure: pass the state returned by init(params) or by the previous update)`;
+  const treeLeaves = trees.map((k) => flattenAs(def!, record[k], k, stateWhat));
+  if (def === undefined) {
+    const flat = flatten(grads, "", `${name}: grads`);
+    return { count, def: flat.def, grads: flat.leaves, trees: treeLeaves };
+  }
+  return { count, def, grads: flattenAs(def, grads, "", `${name}: grads (they must have the parameters' structure)`), trees: treeLeaves };
 }
 
-/** Flattens the gradients of an update. */
-export function flattenGrads(name: string, grads: unknown): { leaves: Num[]; def: TreeDef } {
-  return flatten(grads, "", `${name}: grads`);
-}
-
-/** Flattens a tree kept in the state (`mu`, `velocity`), which must mirror the gradients. */
-export function flattenStateTree(name: string, def: TreeDef, state: object, key: string): Num[] {
-  return flattenAs(def, (state as Record<string, unknown>)[key], key, `${name}: state`);
-}
-
-/** A tree of zeros shaped like `params`. */
-export function zerosLike(name: string, params: unknown): unknown {
-  const { leaves, def } = flatten(params, "", `${name}: params`);
-  return unflatten(def, leaves.map(() => 0));
+/** Records the parameters' structure of a state that `update` returns. */
+export function madeState<S extends object>(state: S, def: TreeDef): S {
+  structures.set(state, def);
+  return state;
 }

@@ -4,9 +4,10 @@
 import { mul } from "../primitives/arithmetic.js";
 import { unflatten } from "../tree/tree.js";
 import {
-  flattenGrads,
+  initState,
+  madeState,
   negatedRate,
-  stateCount,
+  readUpdate,
   toSchedule,
   type LearningRate,
   type Optimizer,
@@ -50,7 +51,8 @@ export interface SgdStateKind extends OptimizerStateKind {
  *
  * @param learningRate - a number, or a {@link Schedule} of the update count.
  * @returns an {@link Optimizer} whose state is `{ count }`.
- * @throws {@link ChainruleError} when `learningRate` is neither a number nor a function.
+ * @throws {@link ChainruleError} when `learningRate` is neither a finite number ≥ 0 (or a `Num`)
+ * nor a function.
  * @example
  * ```ts
  * import { applyUpdates, sgd } from "chainrule";
@@ -65,13 +67,12 @@ export interface SgdStateKind extends OptimizerStateKind {
 export function sgd(learningRate: LearningRate): Optimizer<SgdStateKind> {
   const schedule = toSchedule("sgd", learningRate);
   return {
-    init: () => ({ count: 0 }),
-    update: <P>(grads: P, state: SgdState): [P, SgdState] => {
-      const count = stateCount("sgd.update", state);
-      const { leaves, def } = flattenGrads("sgd.update", grads);
+    init: (params) => initState("sgd.init", params, []) as unknown as SgdState,
+    update: <P>(grads: P, state: SgdState, params?: P): [P, SgdState] => {
+      const { count, def, grads: g } = readUpdate("sgd.update", grads, state, params, []);
       const rate = negatedRate("sgd", schedule, count);
-      const updates = unflatten(def, leaves.map((g) => mul(g, rate))) as P;
-      return [updates, { count: count + 1 }];
+      const updates = unflatten(def, g.map((gi) => mul(gi, rate))) as P;
+      return [updates, madeState({ count: count + 1 }, def)];
     },
   };
 }

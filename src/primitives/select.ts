@@ -8,7 +8,8 @@
  * the gradient.
  */
 import { select } from "../core/helpers.js";
-import type { Num } from "../core/num.js";
+import { ChainruleError } from "../errors.js";
+import { describeValue, isTracer, type Num } from "../core/num.js";
 import { builtin, op2 } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
 import { add, mul } from "./arithmetic.js";
@@ -40,6 +41,7 @@ export const WHERE = builtin({
  * @param a - the value where `cond` is truthy.
  * @param b - the value elsewhere.
  * @returns `a` or `b`.
+ * @throws {@link ChainruleError} when `a` or `b` is not a `Num`, or `cond` is neither a `Num` nor a boolean.
  * @example
  * ```ts
  * import { grad, gt, sqrt, where, type Num } from "chainrule";
@@ -51,10 +53,24 @@ export const WHERE = builtin({
  * @category Primitives
  */
 export function where(cond: Num | boolean, a: Num, b: Num): Num {
+  // Both branches are checked, also the one a concrete condition discards: whether a call is
+  // valid must not depend on the values.
+  if ((typeof a !== "number" && !isTracer(a)) || (typeof b !== "number" && !isTracer(b))) throw badWhere(cond, a, b);
   // A concrete condition selects now: the discarded branch gets no cotangent at all.
   if (typeof cond === "boolean") return cond ? a : b;
   if (typeof cond === "number") return cond !== 0 && cond === cond ? a : b;
+  if (!isTracer(cond)) throw badWhere(cond, a, b);
   return bind(WHERE, [cond, a, b]);
+}
+
+function badWhere(cond: unknown, a: unknown, b: unknown): ChainruleError {
+  const [what, v] =
+    typeof cond !== "number" && typeof cond !== "boolean" && !isTracer(cond)
+      ? ["argument 0 (the condition) must be a Num or a boolean", cond]
+      : typeof a !== "number" && !isTracer(a)
+        ? ["argument 1 (the value where cond holds) must be a Num (a number or a traced value)", a]
+        : ["argument 2 (the value elsewhere) must be a Num (a number or a traced value)", b];
+  return new ChainruleError(`where: ${what}, got ${describeValue(v)}`);
 }
 
 // ---- comparisons -------------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 import { isTracer, type Num } from "../core/num.js";
 import { ChainruleError, GradientCheckError, TreeStructureError, type GradientCheckEntry } from "../errors.js";
 import { flatten, leafPaths, unflatten, type TreeDef } from "../tree/tree.js";
-import { expectFunction, expectScalar } from "./common.js";
+import { describeValue } from "../core/num.js";
+import { expectFunction, expectScalar, isArrayValue, readNumber, readOptions, type OptionReader } from "./common.js";
 import { jacfwd, jacrev } from "./jacobian.js";
 
 /**
@@ -33,18 +34,22 @@ export type GradMode = "fwd" | "rev";
  * @category Transforms
  */
 export interface CheckGradsOptions {
-  /** Check derivatives up to this order (1: gradients; 2: also the derivatives of the gradients). Default 1. */
+  /**
+   * Check derivatives up to this order: 1 (gradients) or 2 (also the derivatives of the
+   * gradients). Default 1. Higher orders are not supported: each order multiplies the work by
+   * the number of checked leaves and modes.
+   */
   readonly order?: number;
   /** Which modes to check; at order 2 every combination (`fwd over rev`, …). Default `["fwd", "rev"]`. */
   readonly modes?: readonly GradMode[];
   /**
-   * Finite-difference step (absolute). Default `1e-4`. The estimate is a central difference
+   * Finite-difference step (absolute, finite and positive). Default `1e-4`. The estimate is a central difference
    * refined by one Richardson step (steps `eps` and `eps/2`), accurate to about `eps⁴`.
    */
   readonly eps?: number;
-  /** Relative tolerance. Default `1e-6`. */
+  /** Relative tolerance, finite and ≥ 0. Default `1e-6`. */
   readonly rtol?: number;
-  /** Absolute tolerance: an entry passes when `|actual − expected| ≤ atol + rtol·|expected|`. Default `1e-6`. */
+  /** Absolute tolerance, finite and ≥ 0: an entry passes when `|actual − expected| ≤ atol + rtol·|expected|`. Default `1e-6`. */
   readonly atol?: number;
 }
 
@@ -61,6 +66,32 @@ interface Level {
 }
 
 const MAX_LISTED = 10;
+
+const readOrder: OptionReader<number> = (value, where) => {
+  if (value !== 1 && value !== 2) {
+    throw new ChainruleError(
+      `${where} must be 1 (first derivatives) or 2 (also second derivatives), got ${describeValue(value)}: higher orders are not supported (each order multiplies the work)`,
+    );
+  }
+  return value;
+};
+
+const readModes: OptionReader<GradMode[]> = (value, where) => {
+  const list = isArrayValue(value) ? Array.from(value) : undefined;
+  const ok = list !== undefined && list.length > 0 && list.every((m, i) => (m === "fwd" || m === "rev") && list.indexOf(m) === i);
+  if (!ok) {
+    throw new ChainruleError(`${where} must be a non-empty array of distinct modes "fwd" and "rev", got ${describeValue(value)}`);
+  }
+  return list as GradMode[];
+};
+
+const CHECK_GRADS_OPTIONS = {
+  order: readOrder,
+  modes: readModes,
+  eps: readNumber("> 0", (x) => x > 0),
+  rtol: readNumber("≥ 0", (x) => x >= 0),
+  atol: readNumber("≥ 0", (x) => x >= 0),
+};
 
 /** Central differences with one Richardson step: `expected[out][in]`. */
 function finiteDifferences(fn: FlatFn, theta: readonly number[], eps: number): number[][] {
@@ -124,17 +155,8 @@ function show(x: number): string {
  */
 export function checkGrads<F extends (...args: any[]) => Num>(f: F, args: Parameters<F>, options: CheckGradsOptions = {}): void {
   expectFunction(f, "checkGrads");
-  if (!Array.isArray(args)) throw new ChainruleError("checkGrads(f, args): args must be the array of all arguments of f");
-  const { order = 1, modes = ["fwd", "rev"], eps = 1e-4, rtol = 1e-6, atol = 1e-6 } = options;
-  if (!Number.isInteger(order) || order < 1) throw new ChainruleError(`checkGrads: order must be a positive integer, got ${String(order)}`);
-  if (!Array.isArray(modes) || modes.length === 0 || modes.some((m) => m !== "fwd" && m !== "rev")) {
-    throw new ChainruleError(`checkGrads: modes must be a non-empty array of "fwd" and "rev", got ${JSON.stringify(modes)}`);
-  }
-  for (const [k, v] of [["eps", eps], ["rtol", rtol], ["atol", atol]] as const) {
-    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v) || (k === "eps" && v === 0)) {
-      throw new ChainruleError(`checkGrads: ${k} must be a finite ${k === "eps" ? "positive" : "non-negative"} number, got ${String(v)}`);
-    }
-  }
+  if (!isArrayValue(args)) throw new ChainruleError(`checkGrads(f, args): args must be the array of all arguments of f, got ${describeValue(args)}`);
+  const { order = 1, modes = ["fwd", "rev"], eps = 1e-4, rtol = 1e-6, atol = 1e-6 } = readOptions(options, CHECK_GRADS_OPTIONS, "checkGrads");
 
   // The arguments that are trees of numbers; the others pass through.
   const numeric: { index: number; def: TreeDef; leaves: number[] }[] = [];

@@ -29,7 +29,7 @@ import { bind, withNewTrace } from "../core/trace.js";
 import { ChainruleError, ConcretizationError } from "../errors.js";
 import { flatten, flattenAs, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Tangent, Tangents } from "../tree/types.js";
-import { argRoot, expectFunction } from "./common.js";
+import { argRoot, expectFunction, functionName, readFunction, readOptions } from "./common.js";
 import { StageTrace } from "./make-graph.js";
 
 /**
@@ -174,7 +174,7 @@ function customFunction(
   rule: (shape: Shape, j: number, name: string) => RuleSet,
 ): (...args: unknown[]) => unknown {
   const name = displayName(kind, f);
-  const label = `${kind}(${f.name || "anonymous"})`;
+  const label = `${kind}(${functionName(f)})`;
   const shapes = new Map<string, Shape>();
   const outDefs = new Map<string, TreeDef>();
 
@@ -285,8 +285,9 @@ function customFunction(
  * @param f - the function; any trees of `Num` in and out.
  * @param rules - `{ fwd, bwd }`.
  * @returns a function with the same signature as `f`.
- * @throws {@link ChainruleError} (when called) if `fwd` does not return a pair, or `bwd` does not
- *   return one gradient per argument.
+ * @throws {@link ChainruleError} when `rules` is not `{ fwd, bwd }` with two functions (an unknown
+ *   key is refused); (when called) if `fwd` does not return a pair, or `bwd` does not return one
+ *   gradient per argument.
  * @throws {@link TreeStructureError} (when called) if a gradient from `bwd` is not shaped like
  *   its argument (the message names the path, e.g. `args[1].w[0]`).
  * @example
@@ -307,12 +308,13 @@ function customFunction(
  */
 export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F, rules: CustomVjpRules<F, Res>): F {
   expectFunction(f, "customVjp");
-  if (typeof rules !== "object" || rules === null || typeof rules.fwd !== "function" || typeof rules.bwd !== "function") {
+  const read = readOptions(rules, { fwd: readFunction, bwd: readFunction }, "customVjp", "rules");
+  if (read.fwd === undefined || read.bwd === undefined) {
     throw new ChainruleError("customVjp(f, { fwd, bwd }) needs fwd: (...args) => [out, residuals] and bwd: (residuals, cotangent) => gradients");
   }
-  const fwd = rules.fwd as (...args: unknown[]) => unknown;
-  const bwd = rules.bwd as (res: unknown, ct: unknown) => unknown;
-  const label = `customVjp(${f.name || "anonymous"})`;
+  const fwd = read.fwd as (...args: unknown[]) => unknown;
+  const bwd = read.bwd as (res: unknown, ct: unknown) => unknown;
+  const label = `customVjp(${functionName(f)})`;
   const runFwd = (args: unknown[]): readonly [unknown, unknown] => expectPair(fwd(...args), `${label}: fwd`);
   const g = customFunction("customVjp", f as (...args: unknown[]) => unknown, runFwd, (shape, j) => {
     const { inDefs, outDef } = shape;
@@ -368,7 +370,8 @@ export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F
  * @param f - the function; any trees of `Num` in and out.
  * @param rules - `{ jvp }`.
  * @returns a function with the same signature as `f`.
- * @throws {@link ChainruleError} (when called) if `jvp` does not return a pair.
+ * @throws {@link ChainruleError} when `rules` is not `{ jvp }` with a function (an unknown key is
+ *   refused); (when called) if `jvp` does not return a pair.
  * @throws {@link TreeStructureError} (when called) if the tangent is not shaped like the output.
  * @example
  * ```ts
@@ -384,11 +387,10 @@ export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F
  */
 export function customJvp<F extends (...args: any[]) => unknown>(f: F, rules: CustomJvpRules<F>): F {
   expectFunction(f, "customJvp");
-  if (typeof rules !== "object" || rules === null || typeof rules.jvp !== "function") {
-    throw new ChainruleError("customJvp(f, { jvp }) needs jvp: (primals, tangents) => [out, tangentOut]");
-  }
-  const jvpRule = rules.jvp as (primals: unknown[], tangents: unknown[]) => unknown;
-  const label = `customJvp(${f.name || "anonymous"})`;
+  const { jvp: rule } = readOptions(rules, { jvp: readFunction }, "customJvp", "rules");
+  if (rule === undefined) throw new ChainruleError("customJvp(f, { jvp }) needs jvp: (primals, tangents) => [out, tangentOut]");
+  const jvpRule = rule as (primals: unknown[], tangents: unknown[]) => unknown;
+  const label = `customJvp(${functionName(f)})`;
   const g = customFunction(
     "customJvp",
     f as (...args: unknown[]) => unknown,

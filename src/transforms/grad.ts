@@ -5,7 +5,19 @@ import { backward, zeroCotangents } from "../core/backward.js";
 import type { Num } from "../core/num.js";
 import { withNewTrace } from "../core/trace.js";
 import type { Aux, Primal } from "../tree/types.js";
-import { argRoot, expectFunction, expectScalar, lowerAux, lowerValue, normalizeArgnums, splitAux, type Argnums } from "./common.js";
+import {
+  argRoot,
+  argumentPositions,
+  expectFunction,
+  expectScalar,
+  lowerAux,
+  lowerValue,
+  readBoolean,
+  readOptions,
+  readPositions,
+  splitAux,
+  type Argnums,
+} from "./common.js";
 import { gradientOf, ReverseTrace, traceArgument, type ReverseTracer } from "./vjp.js";
 
 export type { Argnums } from "./common.js";
@@ -48,6 +60,9 @@ export interface GradOptions<A extends Argnums = Argnums, H extends boolean = bo
   readonly hasAux?: H;
 }
 
+/** @internal The options of `grad`, `valueAndGrad`, `jacfwd`, `jacrev` and `hessian`, for `readOptions`. */
+export const GRAD_OPTIONS = { argnums: readPositions, hasAux: readBoolean };
+
 // ---- the shared implementation -------------------------------------------------------------------
 
 interface ValueAndGrads {
@@ -64,7 +79,7 @@ export function valueAndGrads(
   hasAux: boolean,
   transform: string,
 ): ValueAndGrads {
-  const positions = normalizeArgnums(argnums, args.length, transform);
+  const positions = argumentPositions(argnums, args.length, `${transform}: argnums`);
   const { trace, traced, value, output, aux } = withNewTrace(
     (level) => new ReverseTrace(level, transform),
     (trace) => {
@@ -112,7 +127,8 @@ function pick(grads: unknown[], argnums: Argnums): unknown {
  * @returns a function with `f`'s parameters returning the gradient (with `hasAux`, `[gradient, aux]`).
  * @throws {@link NonScalarOutputError} when `f` returns an array or object.
  * @throws {@link TreeStructureError} when a differentiated argument is not a tree of numbers.
- * @throws {@link ChainruleError} when `argnums` is negative or out of range.
+ * @throws {@link ChainruleError} when `f` is not a function, or `options` is not `{ argnums, hasAux }`:
+ *   an unknown key, `argnums` not distinct argument positions (or out of range), `hasAux` not a boolean.
  * @example
  * ```ts
  * import { grad, add, mul, type Num } from "chainrule";
@@ -135,7 +151,7 @@ export function grad<F extends (...args: any[]) => Num, const A extends Argnums 
 ): (...args: Parameters<F>) => GradOf<Parameters<F>, A>;
 export function grad(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
   expectFunction(f, "grad");
-  const { argnums = 0, hasAux = false } = options;
+  const { argnums = 0, hasAux = false } = readOptions(options, GRAD_OPTIONS, "grad");
   return (...args: unknown[]) => {
     const r = valueAndGrads(f, args, argnums, hasAux, "grad");
     const g = pick(r.grads, argnums);
@@ -154,6 +170,7 @@ export function grad(f: (...args: any[]) => unknown, options: GradOptions = {}):
  * @param options - `argnums` (default 0) and `hasAux` (default false).
  * @returns a function with `f`'s parameters returning `[value, gradient]` (with `hasAux`, `[[value, aux], gradient]`).
  * @throws {@link NonScalarOutputError} when `f` returns an array or object.
+ * @throws {@link ChainruleError} for bad options, as {@link grad}.
  * @example
  * ```ts
  * import { valueAndGrad, add, mul, type Num } from "chainrule";
@@ -175,7 +192,7 @@ export function valueAndGrad<F extends (...args: any[]) => Num, const A extends 
 ): (...args: Parameters<F>) => [number, GradOf<Parameters<F>, A>];
 export function valueAndGrad(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
   expectFunction(f, "valueAndGrad");
-  const { argnums = 0, hasAux = false } = options;
+  const { argnums = 0, hasAux = false } = readOptions(options, GRAD_OPTIONS, "valueAndGrad");
   return (...args: unknown[]) => {
     const r = valueAndGrads(f, args, argnums, hasAux, "valueAndGrad");
     const g = pick(r.grads, argnums);

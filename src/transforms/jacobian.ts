@@ -13,8 +13,8 @@ import { withNewTrace } from "../core/trace.js";
 import { ChainruleError } from "../errors.js";
 import { flatten, flattenAs, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Aux, Primal, Tangent } from "../tree/types.js";
-import { argRoot, expectFunction, lowerAux, normalizeArgnums, splitAux, type Argnums } from "./common.js";
-import { valueAndGrads, type GradOf, type GradOptions } from "./grad.js";
+import { argRoot, argumentPositions, expectFunction, lowerAux, readOptions, splitAux, type Argnums } from "./common.js";
+import { GRAD_OPTIONS, valueAndGrads, type GradOf, type GradOptions } from "./grad.js";
 import { JvpTrace } from "./jvp.js";
 import { gradientOf, ReverseTrace, traceArgument, type ReverseTracer, type TracedArgument } from "./vjp.js";
 
@@ -72,7 +72,7 @@ function forwardJacobian(
   hasAux: boolean,
   transform: string,
 ): { jac: unknown; aux: unknown } {
-  const positions = normalizeArgnums(argnums, args.length, transform);
+  const positions = argumentPositions(argnums, args.length, `${transform}: argnums`);
   const flat = positions.map((k) => flatten(args[k], argRoot(k, args.length), `${transform}: argument`));
   const defs = flat.map((a) => a.def);
   const inputs = flat.flatMap((a) => a.leaves);
@@ -128,7 +128,7 @@ function reverseJacobian(
   hasAux: boolean,
   transform: string,
 ): { jac: unknown; aux: unknown } {
-  const positions = normalizeArgnums(argnums, args.length, transform);
+  const positions = argumentPositions(argnums, args.length, `${transform}: argnums`);
   const { trace, traced, outDef, outIds, aux } = withNewTrace(
     (level) => new ReverseTrace(level, transform),
     (trace) => {
@@ -182,7 +182,8 @@ function reverseJacobian(
  * @param options - `argnums` (default 0) and `hasAux` (default false), as in `grad`.
  * @returns a function with `f`'s parameters returning the Jacobian (with `hasAux`, `[jacobian, aux]`).
  * @throws {@link TreeStructureError} when a differentiated argument or the output is not a tree of `Num`.
- * @throws {@link ChainruleError} when `argnums` is negative or out of range.
+ * @throws {@link ChainruleError} when `f` is not a function, or `options` is not `{ argnums, hasAux }`:
+ *   an unknown key, `argnums` not distinct argument positions (or out of range), `hasAux` not a boolean.
  * @example
  * ```ts
  * import { jacfwd, mul, sin, type Num } from "chainrule";
@@ -205,7 +206,7 @@ export function jacfwd<F extends (...args: any[]) => unknown, const A extends Ar
 ): (...args: Parameters<F>) => Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>;
 export function jacfwd(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
   expectFunction(f, "jacfwd");
-  const { argnums = 0, hasAux = false } = options;
+  const { argnums = 0, hasAux = false } = readOptions(options, GRAD_OPTIONS, "jacfwd");
   return (...args: unknown[]) => {
     const r = forwardJacobian(f, args, argnums, hasAux, "jacfwd");
     return hasAux ? [r.jac, r.aux] : r.jac;
@@ -223,7 +224,8 @@ export function jacfwd(f: (...args: any[]) => unknown, options: GradOptions = {}
  * @param options - `argnums` (default 0) and `hasAux` (default false), as in `grad`.
  * @returns a function with `f`'s parameters returning the Jacobian (with `hasAux`, `[jacobian, aux]`).
  * @throws {@link TreeStructureError} when a differentiated argument or the output is not a tree of `Num`.
- * @throws {@link ChainruleError} when `argnums` is negative or out of range.
+ * @throws {@link ChainruleError} when `f` is not a function, or `options` is not `{ argnums, hasAux }`:
+ *   an unknown key, `argnums` not distinct argument positions (or out of range), `hasAux` not a boolean.
  * @example
  * ```ts
  * import { jacrev, add, mul, type Num } from "chainrule";
@@ -246,7 +248,7 @@ export function jacrev<F extends (...args: any[]) => unknown, const A extends Ar
 ): (...args: Parameters<F>) => Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>;
 export function jacrev(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
   expectFunction(f, "jacrev");
-  const { argnums = 0, hasAux = false } = options;
+  const { argnums = 0, hasAux = false } = readOptions(options, GRAD_OPTIONS, "jacrev");
   return (...args: unknown[]) => {
     const r = reverseJacobian(f, args, argnums, hasAux, "jacrev");
     return hasAux ? [r.jac, r.aux] : r.jac;
@@ -265,7 +267,8 @@ export function jacrev(f: (...args: any[]) => unknown, options: GradOptions = {}
  * @param options - `argnums` (default 0) and `hasAux` (default false), as in `grad`.
  * @returns a function with `f`'s parameters returning the Hessian (with `hasAux`, `[hessian, aux]`).
  * @throws {@link TreeStructureError} when a differentiated argument or the output is not a tree of `Num`.
- * @throws {@link ChainruleError} when `argnums` is negative or out of range.
+ * @throws {@link ChainruleError} when `f` is not a function, or `options` is not `{ argnums, hasAux }`:
+ *   an unknown key, `argnums` not distinct argument positions (or out of range), `hasAux` not a boolean.
  * @example
  * ```ts
  * import { hessian, mul, type Num } from "chainrule";
@@ -288,7 +291,7 @@ export function hessian<F extends (...args: any[]) => unknown, const A extends A
 ): (...args: Parameters<F>) => Jacobian<Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>, GradOf<Parameters<F>, A>>;
 export function hessian(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
   expectFunction(f, "hessian");
-  const { argnums = 0, hasAux = false } = options;
+  const { argnums = 0, hasAux = false } = readOptions(options, GRAD_OPTIONS, "hessian");
   const inner = (...args: unknown[]) => {
     const r = reverseJacobian(f, args, argnums, hasAux, "hessian");
     return hasAux ? [r.jac, r.aux] : r.jac;

@@ -18,7 +18,7 @@ import { describeValue, Tracer, type Num } from "../core/num.js";
 import { optimize } from "../core/optimize.js";
 import { flatten, flattenAs, isPlainObject, leafPaths, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Primal } from "../tree/types.js";
-import { argRoot, expectFunction } from "./common.js";
+import { argRoot, argumentPositions, expectFunction, JIT_OPTIONS, positionList, readOptions } from "./common.js";
 import { stage } from "./make-graph.js";
 
 /**
@@ -296,7 +296,7 @@ export function jit<F extends (...args: any[]) => unknown, const S extends numbe
 ): Jitted<F>;
 export function jit(f: (...args: unknown[]) => unknown, options: JitOptions = {}): Jitted<(...args: unknown[]) => unknown> {
   expectFunction(f, "jit");
-  const statics = normalizeStatic(options.staticArgnums);
+  const statics: ReadonlySet<number> = new Set(positionList(readOptions(options, JIT_OPTIONS, "jit").staticArgnums));
   const staticList = [...statics];
   const verify = options.verify ?? true;
   if (typeof verify !== "boolean") throw new ChainruleError(`jit: verify must be true or false, got ${describeValue(verify)}`);
@@ -650,28 +650,8 @@ function outputBuilder(def: TreeDef, slots: Int32Array): (m: Float64Array) => un
 
 // ---- static arguments and the cache key ----------------------------------------------------------
 
-function normalizeStatic(s: number | readonly number[] | undefined): ReadonlySet<number> {
-  if (s === undefined) return new Set();
-  const list = typeof s === "number" ? [s] : Array.isArray(s) ? (s as readonly unknown[]) : undefined;
-  if (list === undefined) throw new ChainruleError(`jit: staticArgnums must be a number or an array of numbers, got ${describeValue(s)}`);
-  const out = new Set<number>();
-  for (const k of list) {
-    if (typeof k !== "number" || !Number.isInteger(k) || k < 0) {
-      throw new ChainruleError(`jit: staticArgnums must contain argument positions (integers >= 0), got ${describeValue(k)}`);
-    }
-    out.add(k);
-  }
-  return out;
-}
-
 function checkStaticRange(statics: ReadonlySet<number>, count: number): void {
-  for (const k of statics) {
-    if (k >= count) {
-      throw new ChainruleError(
-        `jit: staticArgnums ${k} is out of range: the function was called with ${count} argument${count === 1 ? "" : "s"} (positions 0 to ${count - 1})`,
-      );
-    }
-  }
+  argumentPositions([...statics], count, "jit: staticArgnums");
 }
 
 function staticsEqual(e: Entry, args: readonly unknown[], statics: readonly number[]): boolean {

@@ -3,14 +3,14 @@
  * primitive's output tangent is Σ local gradient × input tangent (or the primitive's own
  * JVP rule). A zero tangent is the exact number 0 and costs nothing.
  */
-import { ChainruleError } from "../errors.js";
+import { ChainruleError, TreeStructureError } from "../errors.js";
 import { describeValue, Tracer, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
 import { jvpTangent } from "../core/rules.js";
 import { bind, Trace, withNewTrace } from "../core/trace.js";
 import type { Primal, Tangents } from "../tree/types.js";
 import { flatten, flattenAs, unflatten } from "../tree/tree.js";
-import { argRoot, expectFunction } from "./common.js";
+import { argRoot, expectFunction, isArrayValue } from "./common.js";
 
 /** A value of a {@link JvpTrace}: a primal and its (nonzero) tangent. */
 export class JvpTracer extends Tracer {
@@ -61,6 +61,24 @@ export class JvpTrace extends Trace {
   }
 }
 
+/**
+ * Checks that `tangents` is an array with one tree per primal (each tree is checked against its
+ * primal later, leaf by leaf): a tangent list that does not mirror the primals is a
+ * `TreeStructureError` naming the argument, as a cotangent is for `vjp`.
+ */
+function checkTangentList(count: number, tangents: unknown): void {
+  const shape = `tangents must be an array with one tree per primal, shaped like it (${count} primal${count === 1 ? "" : "s"})`;
+  if (!isArrayValue(tangents)) throw new TreeStructureError(`jvp: ${shape}, got ${describeValue(tangents)}`, "");
+  if (tangents.length < count) {
+    const i = tangents.length;
+    const path = argRoot(i, count);
+    throw new TreeStructureError(`jvp: missing the tangent of primal ${i}${path === "" ? "" : ` (${path})`}: ${shape}, got ${describeValue(tangents)}`, path);
+  }
+  if (tangents.length > count) {
+    throw new TreeStructureError(`jvp: unexpected tangent at position ${count}: ${shape}, got ${describeValue(tangents)}`, `args[${count}]`);
+  }
+}
+
 // `jvp` infers `P` and `R` from `f`'s own signature (rather than `Parameters<F>`): a mapped type
 // over `keyof Parameters<F>` written inline is not homomorphic and would map every array member
 // (`length`, …), and inference from the signature keeps `jvp(grad(f), …)` typed when inline.
@@ -75,7 +93,9 @@ export class JvpTrace extends Trace {
  * @param primals - the arguments, as an array (one tree per parameter of `f`).
  * @param tangents - one tangent tree per primal, of the same structure.
  * @returns `[out, tangentOut]`.
- * @throws {@link TreeStructureError} when a tangent's structure differs from its primal's.
+ * @throws {@link TreeStructureError} when a tangent's structure differs from its primal's, or
+ *   there is not one tangent per primal (the path names the argument).
+ * @throws {@link ChainruleError} when `primals` is not an array.
  * @example
  * ```ts
  * import { jvp, mul, sin, type Num } from "chainrule";
@@ -90,12 +110,10 @@ export function jvp<P extends any[], R>(
   tangents: Tangents<P>,
 ): [Primal<R>, Primal<R>] {
   expectFunction(f, "jvp");
-  if (!Array.isArray(primals)) throw new ChainruleError(`jvp expects primals as an array of arguments, got ${describeValue(primals)}`);
-  if (!Array.isArray(tangents) || tangents.length !== primals.length) {
-    throw new ChainruleError(
-      `jvp expects one tangent per primal: ${primals.length} primal${primals.length === 1 ? "" : "s"}, got ${describeValue(tangents)}`,
-    );
+  if (!isArrayValue(primals)) {
+    throw new ChainruleError(`jvp(f, primals, tangents): primals must be an array of the arguments of f, got ${describeValue(primals)}`);
   }
+  checkTangentList(primals.length, tangents);
   return withNewTrace(
     (level) => new JvpTrace(level, "jvp"),
     (trace) => {

@@ -12,7 +12,7 @@ import { Tracer, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
 import { Trace, withNewTrace } from "../core/trace.js";
 import { flatten, leafPaths, unflatten } from "../tree/tree.js";
-import { argRoot, expectFunction, expectScalar } from "./common.js";
+import { argRoot, argumentPositions, expectFunction, expectScalar, readBoolean, readOptions, readPositions } from "./common.js";
 import { ReverseTrace, traceArgument, type ReverseTracer } from "./vjp.js";
 
 /** An abstract value of a {@link StageTrace}: variable `_id` of its graph. */
@@ -92,6 +92,8 @@ export interface MakeGraphOptions {
   readonly optimize?: boolean;
 }
 
+const MAKE_GRAPH_OPTIONS = { staticArgnums: readPositions, optimize: readBoolean };
+
 /**
  * Stages `f` into a graph: `makeGraph(f)(...args)` runs `f` on abstract values shaped like
  * `args` and returns the equations it applied. Values are abstract, so `toNumber` and host
@@ -103,6 +105,8 @@ export interface MakeGraphOptions {
  *   graph after `jit`'s optimiser (folding, simplification, CSE, dead-code elimination).
  * @returns a function taking `f`'s arguments and returning the {@link Graph}.
  * @throws {@link TreeStructureError} when a non-static argument is not a tree of numbers.
+ * @throws {@link ChainruleError} when `options` is not `{ staticArgnums, optimize }`: an unknown
+ *   key, `staticArgnums` not distinct argument positions (or out of range), `optimize` not a boolean.
  * @example
  * ```ts
  * import { makeGraph, add, mul, sin, type Num } from "chainrule";
@@ -119,9 +123,11 @@ export function makeGraph<F extends (...args: any[]) => unknown>(
   options: MakeGraphOptions = {},
 ): (...args: Parameters<F>) => Graph {
   expectFunction(f, "makeGraph");
+  const { staticArgnums = [], optimize: optimized = false } = readOptions(options, MAKE_GRAPH_OPTIONS, "makeGraph");
   return (...args: Parameters<F>) => {
-    const g = stage(f, args, options.staticArgnums, "makeGraph").graph;
-    return options.optimize === true ? optimize(g).graph : g;
+    const statics = argumentPositions(staticArgnums, args.length, "makeGraph: staticArgnums");
+    const g = stage(f, args, statics, "makeGraph").graph;
+    return optimized ? optimize(g).graph : g;
   };
 }
 

@@ -9,6 +9,7 @@ import { describeValue } from "../core/num.js";
 import { TreeDecodeError, type TreeDecodeProblem } from "../errors.js";
 import { childPath, flatten, isPlainObject, type TreeDef } from "./tree.js";
 import type { Primal } from "./types.js";
+import { readBoolean, readOptions } from "../transforms/common.js";
 
 /**
  * Options of {@link treeCodec} and {@link decodeTree}.
@@ -197,7 +198,7 @@ function compile(def: TreeDef, allowNonFinite: boolean, name: string): Node {
 
 function compileTemplate(template: unknown, options: TreeCodecOptions | undefined, what: string): Node {
   const { def } = flatten(template, "", `${what}: template`);
-  const allowNonFinite = options?.allowNonFinite === true;
+  const allowNonFinite = readOptions(options, { allowNonFinite: readBoolean }, what).allowNonFinite === true;
   return compile(def, allowNonFinite, `Tree<${String(def) === "*" ? "number" : String(def)}>`);
 }
 
