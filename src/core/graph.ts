@@ -14,7 +14,7 @@ import { anonymousPrimitive, primitiveById, type Primitive } from "./primitive.j
 import { TYPED_FROM, ValueStore } from "./values.js";
 import { giveInt32, takeInt32 } from "./pool.js";
 import { graphToDot, graphToString, type DotOptions } from "./print.js";
-import { bind } from "./trace.js";
+import { bind, refuseLeaks } from "./trace.js";
 import type { TreeDef } from "../tree/tree.js";
 
 /** The pseudo-primitive of input variables. */
@@ -315,6 +315,7 @@ export function formatNumber(x: number): string {
  * transform sees (and differentiates) every operation. Returns the value of every variable.
  */
 export function evaluate(g: Graph, inputs: readonly Num[]): ValueStore {
+  refuseLeaks(inputs, undefined, "", "an argument of a jitted function");
   const vals = new ValueStore();
   let k = 0;
   const hasParams = g.params.size > 0;

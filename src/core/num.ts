@@ -120,10 +120,11 @@ export function toNumber(x: Num): number {
   return v;
 }
 
-/** The error for a tracer used after its transform returned. */
-export function leakError(t: Trace): TracerLeakError {
+/** The error for a tracer used after its transform returned; `where` says where it was found. */
+export function leakError(t: Trace, where?: string): TracerLeakError {
   return new TracerLeakError(
-    `a traced value created by ${t.transform} (level ${t.level}) was used after ${t.transform} returned: ` +
+    `a traced value created by ${t.transform} (level ${t.level}) was used after ${t.transform} returned` +
+      (where === undefined ? ": " : ` (found in ${where}): `) +
       "it escaped through a closure, a global or a returned object. Return values from the transformed " +
       "function instead of storing them outside it (the pullback from vjp stays valid and is the way to reuse a trace).",
   );

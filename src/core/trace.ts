@@ -11,6 +11,7 @@ import { ChainruleError } from "../errors.js";
 import { describeValue, leakError, Tracer, type Num } from "./num.js";
 import type { Primitive } from "./primitive.js";
 import { evalPrimitive, nanWatch } from "./eval.js";
+import { flatten, flattenAs, leafPaths, showPath, type TreeDef } from "../tree/tree.js";
 
 /**
  * One application of a transform: it owns the tracers it made and interprets the primitives
@@ -123,4 +124,37 @@ function badArgument(prim: Primitive, i: number, a: unknown): Error {
   return new ChainruleError(
     `${prim.name}: argument ${i} must be a Num (a number or a traced value), got ${describeValue(a)}`,
   );
+}
+
+// ---- The edge of a transform -------------------------------------------------------------------
+
+/**
+ * The one check every value entering a transform from the user passes (arguments, primals,
+ * tangents, cotangents, aux, a staged graph's outputs) and every output leaf: a tracer of a
+ * closed trace — it escaped from a transform that has returned — is refused with
+ * `TracerLeakError`. Inside the transform it could only come back as a result, or be mistaken
+ * for a constant. `def` and `root` give the leaf's path for the message (computed on error only).
+ */
+export function refuseLeaks(leaves: readonly Num[], def: TreeDef | undefined, root: string, what: string): void {
+  for (let i = 0; i < leaves.length; i++) {
+    const x = leaves[i]!;
+    if (typeof x !== "number" && !x._trace.active) {
+      const path = def === undefined ? root : leafPaths(def, root)[i]!;
+      throw leakError(x._trace, `${what} at ${showPath(path)}`);
+    }
+  }
+}
+
+/** `flatten` for a tree that enters a transform: its leaves must not be leaked tracers. */
+export function flattenLive(tree: unknown, root: string, what: string): { leaves: Num[]; def: TreeDef } {
+  const r = flatten(tree, root, what);
+  refuseLeaks(r.leaves, r.def, root, what);
+  return r;
+}
+
+/** `flattenAs` for a tree that enters a transform: its leaves must not be leaked tracers. */
+export function flattenAsLive(def: TreeDef, tree: unknown, root: string, what: string): Num[] {
+  const leaves = flattenAs(def, tree, root, what);
+  refuseLeaks(leaves, def, root, what);
+  return leaves;
 }
