@@ -54,7 +54,10 @@ export type Emitter = (args: readonly string[]) => string;
 
 /** A primitive operation: the unit that traces record and rules are attached to. */
 export interface Primitive {
-  /** Index in the table of all primitives (graphs store this number, not the object). */
+  /**
+   * Index in the table of all primitives (graphs store this number, not the object), or
+   * `UNLISTED` for a per-function primitive, which a graph keeps in its own list instead.
+   */
   readonly id: number;
   /** Name shown in graphs and messages; matches `/^[A-Za-z_][A-Za-z0-9_]*$/`. */
   readonly name: string;
@@ -74,9 +77,17 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const registry = new Map<string, Primitive>();
 const table: Primitive[] = [];
 
+/** The `id` of a primitive that is not in the table (see {@link unlistedPrimitive}). */
+export const UNLISTED = -1;
+
 /** The primitive with table index `id`. */
 export function primitiveById(id: number): Primitive {
   return table[id]!;
+}
+
+/** The number of primitives in the table (it only grows: for tests that it does not). */
+export function primitiveCount(): number {
+  return table.length;
 }
 
 /** Gives a primitive definition its table index. */
@@ -100,12 +111,18 @@ export function builtin(def: BuiltinDefinition): Primitive {
   return register({ ...def, builtin: true });
 }
 
-/**
- * Makes a primitive that is not registered by name: internal helpers and the per-function
- * primitives that `customVjp`/`customJvp` create.
- */
+/** Makes an internal primitive that is in the table but not registered by name (`INPUT`). */
 export function anonymousPrimitive(def: Omit<Primitive, "builtin" | "id">): Primitive {
   return withId({ ...def, builtin: false });
+}
+
+/**
+ * Makes a per-function primitive (those of `customVjp`/`customJvp`), in no global table:
+ * it lives as long as the function that made it and the graphs that use it (each graph keeps
+ * its own list of such primitives), so custom functions made in a loop are collected.
+ */
+export function unlistedPrimitive(def: Omit<Primitive, "builtin" | "id">): Primitive {
+  return { ...def, builtin: false, id: UNLISTED };
 }
 
 function register(def: Omit<Primitive, "id">): Primitive {

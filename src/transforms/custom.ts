@@ -24,7 +24,7 @@
  * enclosing transform differentiate through the residuals.
  */
 import { isTracer, toNumber, type Num } from "../core/num.js";
-import { anonymousPrimitive, type Primitive, type RuleSet } from "../core/primitive.js";
+import { unlistedPrimitive, type Primitive, type RuleSet } from "../core/primitive.js";
 import { bind, withNewTrace } from "../core/trace.js";
 import { ChainruleError, ConcretizationError } from "../errors.js";
 import { flatten, flattenAs, unflatten, type TreeDef } from "../tree/tree.js";
@@ -187,7 +187,7 @@ function customFunction(
     const shape: Shape = { inDefs, outDef, prims: [], lastIn: undefined, lastOut: [] };
     for (let j = 0; j < m; j++) {
       shape.prims.push(
-        anonymousPrimitive({
+        unlistedPrimitive({
           name: m === 1 ? name : `${name}_${j}`,
           arity: n,
           impl: (...xs: number[]) => {
