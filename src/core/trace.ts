@@ -8,7 +8,7 @@
  * `grad` never mistakes an outer tracer for its own variable.
  */
 import { ChainruleError } from "../errors.js";
-import { describeValue, leakError, Tracer, type Num } from "./num.js";
+import { describeValue, isTracer, leakError, traceBrand, type Num, type Tracer } from "./num.js";
 import type { Primitive } from "./primitive.js";
 import { evalPrimitive, nanWatch } from "./eval.js";
 import { flatten, flattenAs, leafPaths, showPath, type TreeDef } from "../tree/tree.js";
@@ -18,6 +18,13 @@ import { flatten, flattenAs, leafPaths, showPath, type TreeDef } from "../tree/t
  * applied to them.
  */
 export abstract class Trace {
+  // What tells chainrule's traces (and so its tracers: see `isTracer`) from look-alikes.
+  #chainrule = true;
+
+  static {
+    traceBrand.is = (t) => #chainrule in t;
+  }
+
   /** False once the transform that opened this trace has returned; its tracers are leaked then. */
   active = true;
 
@@ -83,7 +90,7 @@ export function bind(prim: Primitive, args: readonly Num[], params?: unknown): N
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (typeof a === "number") continue;
-    if (!(a instanceof Tracer)) throw badArgument(prim, i, a);
+    if (!isTracer(a)) throw badArgument(prim, i, a);
     const t = a._trace;
     if (!t.active) throw leakError(t);
     if (top === undefined || t.level > top.level) top = t;
@@ -94,7 +101,7 @@ export function bind(prim: Primitive, args: readonly Num[], params?: unknown): N
 
 /** `bind` for a one-input primitive applied to a tracer (the number case never gets here). */
 export function bind1(prim: Primitive, x: Num): Num {
-  if (!(x instanceof Tracer)) throw badArgument(prim, 0, x);
+  if (!isTracer(x)) throw badArgument(prim, 0, x);
   const t = x._trace;
   if (!t.active) throw leakError(t);
   return t.process1(prim, x);
@@ -104,13 +111,13 @@ export function bind1(prim: Primitive, x: Num): Num {
 export function bind2(prim: Primitive, x: Num, y: Num): Num {
   let top: Trace;
   if (typeof x === "number") {
-    if (!(y instanceof Tracer)) throw badArgument(prim, 1, y);
+    if (!isTracer(y)) throw badArgument(prim, 1, y);
     top = y._trace;
   } else {
-    if (!(x instanceof Tracer)) throw badArgument(prim, 0, x);
+    if (!isTracer(x)) throw badArgument(prim, 0, x);
     top = x._trace;
     if (typeof y !== "number") {
-      if (!(y instanceof Tracer)) throw badArgument(prim, 1, y);
+      if (!isTracer(y)) throw badArgument(prim, 1, y);
       const ty = y._trace;
       if (!ty.active) throw leakError(ty);
       if (ty.level > top.level) top = ty;

@@ -4,7 +4,7 @@
  * JVP rule). A zero tangent is the exact number 0 and costs nothing.
  */
 import { ChainruleError } from "../errors.js";
-import { describeValue, Tracer, type Num } from "../core/num.js";
+import { describeValue, Tracer, TRACER_KEY, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
 import { jvpTangent } from "../core/rules.js";
 import { bind, flattenAsLive, flattenLive, Trace, withNewTrace } from "../core/trace.js";
@@ -19,7 +19,7 @@ export class JvpTracer extends Tracer {
     readonly primal: Num,
     readonly tangent: Num,
   ) {
-    super();
+    super(TRACER_KEY);
   }
 }
 

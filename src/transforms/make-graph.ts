@@ -8,7 +8,7 @@ import { ConcretizationError } from "../errors.js";
 import { backward, zeroCotangents } from "../core/backward.js";
 import { Graph } from "../core/graph.js";
 import { optimize } from "../core/optimize.js";
-import { Tracer, type Num } from "../core/num.js";
+import { Tracer, TRACER_KEY, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
 import { flattenLive, refuseLeaks, Trace, withNewTrace } from "../core/trace.js";
 import { leafPaths, unflatten } from "../tree/tree.js";
@@ -21,7 +21,7 @@ export class StageTracer extends Tracer {
     readonly _trace: StageTrace,
     readonly _id: number,
   ) {
-    super();
+    super(TRACER_KEY);
   }
 }
 

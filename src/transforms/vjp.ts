@@ -7,7 +7,7 @@
  */
 import { backward, zeroCotangents } from "../core/backward.js";
 import { Graph } from "../core/graph.js";
-import { Tracer, type Num } from "../core/num.js";
+import { Tracer, TRACER_KEY, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
 import { evalPrimitive, evalPrimitive1, evalPrimitive2 } from "../core/eval.js";
 import { ValueStore } from "../core/values.js";
@@ -23,7 +23,7 @@ export class ReverseTracer extends Tracer {
     readonly _trace: ReverseTrace,
     readonly _id: number,
   ) {
-    super();
+    super(TRACER_KEY);
   }
 }
 
