@@ -13,6 +13,7 @@ import { ChainruleError } from "../errors.js";
 import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
 import { bind, bind1, bind2 } from "./trace.js";
+import { expectNums, expectTangentPair } from "./user-rules.js";
 
 /**
  * Local gradient: `[∂out/∂x₀, ∂out/∂x₁, …]` at the inputs `xs` with output `out`. `needed` has
@@ -230,9 +231,9 @@ export function definePrimitive(spec: PrimitiveSpec): (...xs: Num[]) => Num {
   }
   const arity = impl.length === 0 ? -1 : impl.length;
   const rules: { partials?: PartialsRule; jvp?: JvpRule; vjp?: VjpRule } = {};
-  if (partials !== undefined) rules.partials = (xs, out) => expectLength(name, "partials", partials(xs, out), xs.length);
-  if (jvp !== undefined) rules.jvp = (xs, _out, ts) => jvp(xs, ts)[1];
-  if (vjp !== undefined) rules.vjp = (xs, _out, ct) => expectLength(name, "vjp", vjp(xs, ct), xs.length);
+  if (partials !== undefined) rules.partials = (xs, out) => expectNums(partials(xs, out), xs.length, name, "partials");
+  if (jvp !== undefined) rules.jvp = (xs, _out, ts) => expectTangentPair(jvp(xs, ts), name, "jvp");
+  if (vjp !== undefined) rules.vjp = (xs, _out, ct) => expectNums(vjp(xs, ct), xs.length, name, "vjp");
   const p = register({
     name,
     arity,
@@ -247,11 +248,4 @@ export function definePrimitive(spec: PrimitiveSpec): (...xs: Num[]) => Num {
     }
     return bind(p, xs);
   };
-}
-
-function expectLength(name: string, rule: string, out: readonly Num[], n: number): readonly Num[] {
-  if (!Array.isArray(out) || out.length !== n) {
-    throw new ChainruleError(`${name}: its ${rule} rule must return an array of ${n} value${n === 1 ? "" : "s"} (one per input)`);
-  }
-  return out;
 }
