@@ -180,7 +180,7 @@ export function refuseLeaks(leaves: readonly Num[], def: TreeDef | undefined, ro
     const x = leaves[i]!;
     if (typeof x !== "number" && !x._trace.active) {
       const path = def === undefined ? root : leafPaths(def, root)[i]!;
-      throw leakError(x._trace, `${what} at ${showPath(path)}`);
+      throw leakError(x._trace, def === undefined && root === "" ? what : `${what} at ${showPath(path)}`);
     }
   }
 }
