@@ -30,7 +30,8 @@ export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
   for (let i = g.size - 1; i >= 0; i--) {
     const c = ct.get(i);
     if (c === 0) continue; // a zero cotangent contributes zero
-    const p = primitiveById(primIds[i]!);
+    const id = primIds[i]!;
+    const p = id >= 0 ? primitiveById(id) : g.unlisted[~id]!; // see Graph.prim
     const rule = p.rule;
     if (rule === "zero") continue; // inputs, and constants to differentiation
     const s = argStart[i]!;

@@ -14,7 +14,7 @@ import { anonymousPrimitive, primitiveById, type Primitive } from "./primitive.j
 import { TYPED_FROM, ValueStore } from "./values.js";
 import { giveInt32, takeInt32 } from "./pool.js";
 import { graphToDot, graphToString, type DotOptions } from "./print.js";
-import { bind } from "./trace.js";
+import { bind, refuseLeaks } from "./trace.js";
 import type { TreeDef } from "../tree/tree.js";
 
 /** The pseudo-primitive of input variables. */
@@ -123,8 +123,14 @@ export interface Equation {
  * @category Graphs
  */
 export class Graph {
-  /** @internal Primitive table index of each equation (`INPUT` for inputs). */
+  /**
+   * @internal Primitive of each equation (`INPUT` for inputs): its table index, or `~k` for
+   * `unlisted[k]` (a per-function primitive, which no global table keeps alive).
+   */
   readonly primIds = new IntBuffer();
+  /** @internal The unlisted primitives (custom functions') that equations use, and their index. */
+  readonly unlisted: Primitive[] = [];
+  private unlistedIndex: Map<Primitive, number> | undefined = undefined;
   /** @internal Start of each equation's operands in `args`; one more entry than equations. */
   readonly argStart = new IntBuffer();
   /** @internal Operands: `r >= 0` is variable `r`, `r < 0` is the constant `constant(r)`. */
@@ -165,7 +171,8 @@ export class Graph {
 
   /** @internal The primitive of equation `i`. */
   prim(i: number): Primitive {
-    return primitiveById(this.primIds.data[i]!);
+    const id = this.primIds.data[i]!;
+    return id >= 0 ? primitiveById(id) : this.unlisted[~id]!;
   }
 
   /**
@@ -223,10 +230,22 @@ export class Graph {
   /** @internal Closes the equation whose operands were just pushed; returns its variable. */
   finish(prim: Primitive, params?: unknown): number {
     const id = this.primIds.length;
-    this.primIds.push(prim.id);
+    this.primIds.push(prim.id >= 0 ? prim.id : this.unlistedId(prim));
     this.argStart.push(this.args.length);
     if (params !== undefined) this.params.set(id, params);
     return id;
+  }
+
+  /** The stored id (`~k`) of an unlisted primitive, adding it to this graph's list. */
+  private unlistedId(prim: Primitive): number {
+    const index = (this.unlistedIndex ??= new Map());
+    let k = index.get(prim);
+    if (k === undefined) {
+      k = this.unlisted.length;
+      this.unlisted.push(prim);
+      index.set(prim, k);
+    }
+    return ~k;
   }
 
   /** @internal The operands of equation `i`, resolved against `vals`. */
@@ -315,6 +334,7 @@ export function formatNumber(x: number): string {
  * transform sees (and differentiates) every operation. Returns the value of every variable.
  */
 export function evaluate(g: Graph, inputs: readonly Num[]): ValueStore {
+  refuseLeaks(inputs, undefined, "", "an argument of a jitted function");
   const vals = new ValueStore();
   let k = 0;
   const hasParams = g.params.size > 0;

@@ -8,9 +8,23 @@
 import { ChainruleError, ConcretizationError, TracerLeakError } from "../errors.js";
 import type { Trace } from "./trace.js";
 
+/** @internal What chainrule's own tracer classes pass to `Tracer`'s constructor (see there). */
+export const TRACER_KEY: unique symbol = Symbol("chainrule tracer");
+
+/**
+ * @internal Whether `t` is a trace made by chainrule: `Trace` (trace.ts) installs the test of its
+ * private brand here. Traces are few (one per application of a transform), so the brand costs
+ * nothing; a brand on every tracer made the eager backward pass ~10% slower.
+ */
+export const traceBrand: { is: (t: object) => boolean } = { is: () => false };
+
+const ordinaryInstanceOf = Function.prototype[Symbol.hasInstance];
+
 /**
  * A value being traced by a transform. User code never constructs one: transforms hand them
- * to the function being transformed, and primitives return them.
+ * to the function being transformed, and primitives return them (a subclass made outside
+ * chainrule throws at construction, and an object made with `Object.create(Tracer.prototype)`
+ * is not a `Tracer`: `instanceof` is true only for chainrule's own values).
  *
  * Arithmetic operators (`x * y`, `x > 0`) do not work on tracers (they would lose the
  * derivative silently), so converting one to a primitive throws; use `mul`, `gt`, `where`, or
@@ -27,6 +41,20 @@ import type { Trace } from "./trace.js";
  * @category Values
  */
 export abstract class Tracer {
+  /** @internal `instanceof Tracer` is true only for values made by chainrule (see `isTracer`). */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return isTracer(x) && (this === Tracer || ordinaryInstanceOf.call(this, x));
+  }
+
+  /** @internal Only chainrule's tracer classes have the key: traced values are made by transforms. */
+  constructor(key: typeof TRACER_KEY) {
+    if (key !== TRACER_KEY) {
+      throw new ChainruleError(
+        "a Tracer cannot be made outside chainrule (a traced value is not a value made by chainrule unless a transform made it): pass numbers to the transforms, which hand traced values to your function",
+      );
+    }
+  }
+
   /**
    * The trace this value belongs to. Not for users: it stays in the types so that only
    * chainrule's own tracers are `Num`s (a class without it would match any object).
@@ -36,11 +64,12 @@ export abstract class Tracer {
 
   /** @internal What `console.log` shows in Node: the short form of `toString`, not the whole trace. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
+    return isTracer(this) ? this.toString() : "Tracer<not a value made by chainrule>";
   }
 
   /** Readable form for logs: the transform that owns the value, and its value if concrete. */
   toString(): string {
+    if (!isTracer(this)) throw notMadeByChainrule("String()", this);
     const t = this._trace;
     if (!t.active) return `Num<leaked from ${t.transform}>`;
     try {
@@ -57,6 +86,7 @@ export abstract class Tracer {
 
   /** @internal Arithmetic and comparison operators would silently drop derivatives. */
   [Symbol.toPrimitive](hint: string): string {
+    if (!isTracer(this)) throw notMadeByChainrule("a JavaScript operator or String()", this);
     if (hint === "string") return this.toString();
     const transform = this._trace.transform;
     const math = mathFunctionCalling();
@@ -122,9 +152,32 @@ function mathFunctionCalling(): string | undefined {
  */
 export type Num = number | Tracer;
 
-/** Whether `x` is a traced value (rather than a plain number). */
+/**
+ * Whether `x` is a traced value made by chainrule (rather than a plain number, or an object
+ * posing as a tracer: `Object.create(Tracer.prototype)`, a `{ _trace }` record, a subclass
+ * instance made without its constructor). The one test for tracers: `instanceof Tracer` calls it.
+ * A tracer is an instance of a `Tracer` class whose `_trace` is a trace made by chainrule; a
+ * user's `_trace` getter that throws is left to throw.
+ */
 export function isTracer(x: unknown): x is Tracer {
-  return x instanceof Tracer;
+  if (typeof x !== "object" || x === null || !ordinaryInstanceOf.call(Tracer, x)) return false;
+  const t = (x as { _trace?: unknown })._trace;
+  return typeof t === "object" && t !== null && traceBrand.is(t);
+}
+
+/** Whether `v` looks like a tracer without being one: an object with Tracer.prototype or a `_trace` field. */
+export function posesAsTracer(v: unknown): boolean {
+  if (typeof v !== "object" || v === null || isTracer(v)) return false;
+  try {
+    return Object.prototype.isPrototypeOf.call(Tracer.prototype, v) || Object.prototype.hasOwnProperty.call(v, "_trace");
+  } catch {
+    return false; // a revoked Proxy: not a tracer either
+  }
+}
+
+/** The error for an object posing as a tracer, used where a `Num` was expected. */
+function notMadeByChainrule(where: string, v: unknown): ChainruleError {
+  return new ChainruleError(`${where}: got ${describeValue(v)}; only numbers and the traced values that chainrule's transforms hand to your function are Nums`);
 }
 
 /**
@@ -147,7 +200,7 @@ export function isTracer(x: unknown): x is Tracer {
 export function toNumber(x: Num): number {
   let v: Num = x;
   while (typeof v !== "number") {
-    if (!(v instanceof Tracer)) {
+    if (!isTracer(v)) {
       throw new ChainruleError(`toNumber expects a Num (a number or a traced value), got ${describeValue(v)}`);
     }
     const t = v._trace;
@@ -157,10 +210,11 @@ export function toNumber(x: Num): number {
   return v;
 }
 
-/** The error for a tracer used after its transform returned. */
-export function leakError(t: Trace): TracerLeakError {
+/** The error for a tracer used after its transform returned; `where` says where it was found. */
+export function leakError(t: Trace, where?: string): TracerLeakError {
   return new TracerLeakError(
-    `a traced value created by ${t.transform} (level ${t.level}) was used after ${t.transform} returned: ` +
+    `a traced value created by ${t.transform} (level ${t.level}) was used after ${t.transform} returned` +
+      (where === undefined ? ": " : ` (found in ${where}): `) +
       "it escaped through a closure, a global or a returned object. Return values from the transformed " +
       "function instead of storing them outside it (the pullback from vjp stays valid and is the way to reuse a trace).",
   );
@@ -197,7 +251,8 @@ export function describeValue(v: unknown): string {
   try {
     if (typeof v === "function") return "a function";
     if (Array.isArray(v)) return `an array of length ${v.length}`;
-    if (v instanceof Tracer) return "a traced Num";
+    if (isTracer(v)) return "a traced Num";
+    if (posesAsTracer(v)) return "an object posing as a traced Num (not a value made by chainrule)";
     const proto = Object.getPrototypeOf(v) as object | null;
     if (proto === null) return "an object (with a null prototype)";
     if (proto === Object.prototype) return "an object";

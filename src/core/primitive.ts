@@ -15,6 +15,7 @@ import type { Num } from "./num.js";
 import { bind, bind1, bind2 } from "./trace.js";
 import { describeValue } from "./num.js";
 import { readFunction, readOptions, type OptionReader } from "../transforms/common.js";
+import { expectNums, expectTangentPair } from "./user-rules.js";
 
 /**
  * Local gradient: `[∂out/∂x₀, ∂out/∂x₁, …]` at the inputs `xs` with output `out`. `needed` has
@@ -56,7 +57,10 @@ export type Emitter = (args: readonly string[]) => string;
 
 /** A primitive operation: the unit that traces record and rules are attached to. */
 export interface Primitive {
-  /** Index in the table of all primitives (graphs store this number, not the object). */
+  /**
+   * Index in the table of all primitives (graphs store this number, not the object), or
+   * `UNLISTED` for a per-function primitive, which a graph keeps in its own list instead.
+   */
   readonly id: number;
   /** Name shown in graphs and messages; matches `/^[A-Za-z_][A-Za-z0-9_]*$/`. */
   readonly name: string;
@@ -76,9 +80,17 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const registry = new Map<string, Primitive>();
 const table: Primitive[] = [];
 
+/** The `id` of a primitive that is not in the table (see {@link unlistedPrimitive}). */
+export const UNLISTED = -1;
+
 /** The primitive with table index `id`. */
 export function primitiveById(id: number): Primitive {
   return table[id]!;
+}
+
+/** The number of primitives in the table (it only grows: for tests that it does not). */
+export function primitiveCount(): number {
+  return table.length;
 }
 
 /** Gives a primitive definition its table index. */
@@ -102,12 +114,18 @@ export function builtin(def: BuiltinDefinition): Primitive {
   return register({ ...def, builtin: true });
 }
 
-/**
- * Makes a primitive that is not registered by name: internal helpers and the per-function
- * primitives that `customVjp`/`customJvp` create.
- */
+/** Makes an internal primitive that is in the table but not registered by name (`INPUT`). */
 export function anonymousPrimitive(def: Omit<Primitive, "builtin" | "id">): Primitive {
   return withId({ ...def, builtin: false });
+}
+
+/**
+ * Makes a per-function primitive (those of `customVjp`/`customJvp`), in no global table:
+ * it lives as long as the function that made it and the graphs that use it (each graph keeps
+ * its own list of such primitives), so custom functions made in a loop are collected.
+ */
+export function unlistedPrimitive(def: Omit<Primitive, "builtin" | "id">): Primitive {
+  return { ...def, builtin: false, id: UNLISTED };
 }
 
 function register(def: Omit<Primitive, "id">): Primitive {
@@ -232,9 +250,9 @@ export function definePrimitive(spec: PrimitiveSpec): (...xs: Num[]) => Num {
   }
   const arity = impl.length === 0 ? -1 : impl.length;
   const rules: { partials?: PartialsRule; jvp?: JvpRule; vjp?: VjpRule } = {};
-  if (partials !== undefined) rules.partials = (xs, out) => expectLength(name, "partials", partials(xs, out), xs.length);
-  if (jvp !== undefined) rules.jvp = (xs, _out, ts) => jvp(xs, ts)[1];
-  if (vjp !== undefined) rules.vjp = (xs, _out, ct) => expectLength(name, "vjp", vjp(xs, ct), xs.length);
+  if (partials !== undefined) rules.partials = (xs, out) => expectNums(partials(xs, out), xs.length, name, "partials");
+  if (jvp !== undefined) rules.jvp = (xs, _out, ts) => expectTangentPair(jvp(xs, ts), name, "jvp");
+  if (vjp !== undefined) rules.vjp = (xs, _out, ct) => expectNums(vjp(xs, ct), xs.length, name, "vjp");
   const p = register({
     name,
     arity,
@@ -249,11 +267,4 @@ export function definePrimitive(spec: PrimitiveSpec): (...xs: Num[]) => Num {
     }
     return bind(p, xs);
   };
-}
-
-function expectLength(name: string, rule: string, out: readonly Num[], n: number): readonly Num[] {
-  if (!Array.isArray(out) || out.length !== n) {
-    throw new ChainruleError(`${name}: its ${rule} rule must return an array of ${n} value${n === 1 ? "" : "s"} (one per input)`);
-  }
-  return out;
 }

@@ -8,15 +8,28 @@
  * `grad` never mistakes an outer tracer for its own variable.
  */
 import { ChainruleError } from "../errors.js";
-import { describeValue, leakError, Tracer, type Num } from "./num.js";
+import { describeValue, isTracer, leakError, traceBrand, type Num, type Tracer } from "./num.js";
 import type { Primitive } from "./primitive.js";
 import { evalPrimitive, nanWatch } from "./eval.js";
+import { flatten, flattenAs, leafPaths, showPath, type TreeDef } from "../tree/tree.js";
 
 /**
  * One application of a transform: it owns the tracers it made and interprets the primitives
  * applied to them.
  */
 export abstract class Trace {
+  // What tells chainrule's traces (and so its tracers: see `isTracer`) from look-alikes.
+  #chainrule = true;
+
+  /** Whether `t` is a trace made by chainrule. */
+  static is(t: unknown): t is Trace {
+    return typeof t === "object" && t !== null && #chainrule in t;
+  }
+
+  static {
+    traceBrand.is = Trace.is;
+  }
+
   /** False once the transform that opened this trace has returned; its tracers are leaked then. */
   active = true;
 
@@ -46,6 +59,13 @@ export abstract class Trace {
 
 const stack: Trace[] = [];
 
+/**
+ * The open trace, and the prototype, of the last tracer `traceOf` checked in full: the common
+ * case costs two comparisons. Cleared when that trace closes, so it never keeps a finished tape alive.
+ */
+let checked: Trace | undefined;
+let checkedProto: object | undefined;
+
 /** The number of traces currently open. */
 export function currentLevel(): number {
   return stack.length;
@@ -64,6 +84,7 @@ export function withNewTrace<T extends Trace, R>(make: (level: number) => T, bod
   } finally {
     stack.pop();
     trace.active = false;
+    if (checked === trace) checked = checkedProto = undefined;
     nanWatch.rule = rule;
   }
 }
@@ -82,8 +103,8 @@ export function bind(prim: Primitive, args: readonly Num[], params?: unknown): N
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (typeof a === "number") continue;
-    if (!(a instanceof Tracer)) throw badArgument(prim, i, a);
-    const t = a._trace;
+    const t = traceOf(a);
+    if (t === undefined) throw badArgument(prim, i, a);
     if (!t.active) throw leakError(t);
     if (top === undefined || t.level > top.level) top = t;
   }
@@ -93,24 +114,24 @@ export function bind(prim: Primitive, args: readonly Num[], params?: unknown): N
 
 /** `bind` for a one-input primitive applied to a tracer (the number case never gets here). */
 export function bind1(prim: Primitive, x: Num): Num {
-  if (!(x instanceof Tracer)) throw badArgument(prim, 0, x);
-  const t = x._trace;
+  const t = traceOf(x);
+  if (t === undefined) throw badArgument(prim, 0, x);
   if (!t.active) throw leakError(t);
   return t.process1(prim, x);
 }
 
 /** `bind` for a two-input primitive where at least one input is not a number. */
 export function bind2(prim: Primitive, x: Num, y: Num): Num {
-  let top: Trace;
+  let top: Trace | undefined;
   if (typeof x === "number") {
-    if (!(y instanceof Tracer)) throw badArgument(prim, 1, y);
-    top = y._trace;
+    top = traceOf(y);
+    if (top === undefined) throw badArgument(prim, 1, y);
   } else {
-    if (!(x instanceof Tracer)) throw badArgument(prim, 0, x);
-    top = x._trace;
+    top = traceOf(x);
+    if (top === undefined) throw badArgument(prim, 0, x);
     if (typeof y !== "number") {
-      if (!(y instanceof Tracer)) throw badArgument(prim, 1, y);
-      const ty = y._trace;
+      const ty = traceOf(y);
+      if (ty === undefined) throw badArgument(prim, 1, y);
       if (!ty.active) throw leakError(ty);
       if (ty.level > top.level) top = ty;
     }
@@ -119,8 +140,61 @@ export function bind2(prim: Primitive, x: Num, y: Num): Num {
   return top.process2(prim, x, y);
 }
 
+/**
+ * The trace of `x` when it is a tracer made by chainrule (`isTracer`), else undefined. `bind`
+ * runs it on every traced argument, so the full test (a prototype walk and the trace's private
+ * brand: ~8% of an eager backward pass) runs only when the trace or the prototype differs from
+ * the last tracer checked. (An object made with a tracer class's prototype and a real tracer's
+ * own trace passes the short test: that takes copying chainrule's internal fields, and it
+ * then stands for a value of that trace.)
+ */
+function traceOf(x: unknown): Trace | undefined {
+  if (typeof x !== "object" || x === null) return undefined;
+  const t = (x as { _trace?: unknown })._trace;
+  if (t === checked && t !== undefined && Object.getPrototypeOf(x) === checkedProto) return t as Trace;
+  if (!isTracer(x)) return undefined;
+  if (x._trace.active) {
+    checked = x._trace;
+    checkedProto = Object.getPrototypeOf(x) as object;
+  }
+  return x._trace;
+}
+
 function badArgument(prim: Primitive, i: number, a: unknown): Error {
   return new ChainruleError(
     `${prim.name}: argument ${i} must be a Num (a number or a traced value), got ${describeValue(a)}`,
   );
+}
+
+// ---- The edge of a transform -------------------------------------------------------------------
+
+/**
+ * The one check every value entering a transform from the user passes (arguments, primals,
+ * tangents, cotangents, aux, a staged graph's outputs) and every output leaf: a tracer of a
+ * closed trace — it escaped from a transform that has returned — is refused with
+ * `TracerLeakError`. Inside the transform it could only come back as a result, or be mistaken
+ * for a constant. `def` and `root` give the leaf's path for the message (computed on error only).
+ */
+export function refuseLeaks(leaves: readonly Num[], def: TreeDef | undefined, root: string, what: string): void {
+  for (let i = 0; i < leaves.length; i++) {
+    const x = leaves[i]!;
+    if (typeof x !== "number" && !x._trace.active) {
+      const path = def === undefined ? root : leafPaths(def, root)[i]!;
+      throw leakError(x._trace, def === undefined && root === "" ? what : `${what} at ${showPath(path)}`);
+    }
+  }
+}
+
+/** `flatten` for a tree that enters a transform: its leaves must not be leaked tracers. */
+export function flattenLive(tree: unknown, root: string, what: string): { leaves: Num[]; def: TreeDef } {
+  const r = flatten(tree, root, what);
+  refuseLeaks(r.leaves, r.def, root, what);
+  return r;
+}
+
+/** `flattenAs` for a tree that enters a transform: its leaves must not be leaked tracers. */
+export function flattenAsLive(def: TreeDef, tree: unknown, root: string, what: string): Num[] {
+  const leaves = flattenAs(def, tree, root, what);
+  refuseLeaks(leaves, def, root, what);
+  return leaves;
 }

@@ -3,9 +3,9 @@
  * transform made back down to the level of its caller.
  */
 import { ChainruleError, NonScalarOutputError } from "../errors.js";
-import { describeValue, isTracer, leakError, Tracer, type Num } from "../core/num.js";
+import { describeValue, isTracer, leakError, type Num } from "../core/num.js";
 import type { Trace } from "../core/trace.js";
-import { isPlainObject } from "../tree/tree.js";
+import { childPath, isPlainObject } from "../tree/tree.js";
 
 /**
  * `number` or an array of them: which arguments a transform differentiates (the `argnums`
@@ -245,29 +245,57 @@ export function lowerValue(x: Num, trace: Trace): Num {
 /**
  * Auxiliary data at the caller's level: `Num` leaves of `trace` become their values; plain
  * arrays and objects are copied (each once: shared parts stay shared, cycles stay cycles);
- * anything else comes back untouched.
+ * anything else comes back untouched. A tracer whose transform has returned is refused
+ * (`TracerLeakError` naming its path under `aux`). Iterative: aux may be nested to any depth.
  */
-export function lowerAux(aux: unknown, trace: Trace, copies = new Map<object, unknown>()): unknown {
-  if (aux instanceof Tracer) return aux._trace === trace ? trace.primalOf(aux) : aux;
-  if (Array.isArray(aux)) {
-    if (copies.has(aux)) return copies.get(aux);
-    const out = new Array<unknown>(aux.length);
-    copies.set(aux, out);
-    for (let i = 0; i < aux.length; i++) out[i] = lowerAux(aux[i], trace, copies);
-    return out;
+export function lowerAux(aux: unknown, trace: Trace, what: string): unknown {
+  // A copied container still to fill, with the link to its parent's frame (for the path of an error).
+  interface Frame {
+    readonly source: unknown[] | Record<string, unknown>;
+    readonly copy: unknown[] | Record<string, unknown>;
+    readonly parent: Frame | undefined;
+    readonly key: string | number;
   }
-  if (isPlainObject(aux)) {
-    if (copies.has(aux)) return copies.get(aux);
-    const out: Record<string, unknown> = {};
-    copies.set(aux, out);
-    for (const k of Object.keys(aux)) {
-      const v = lowerAux(aux[k], trace, copies);
-      if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-      else out[k] = v;
+  const copies = new Map<object, unknown>();
+  const pending: Frame[] = [];
+  const pathOf = (frame: Frame | undefined, key: string | number | undefined): string => {
+    const keys: (string | number)[] = key === undefined ? [] : [key];
+    for (let f = frame; f !== undefined && f.parent !== undefined; f = f.parent) keys.push(f.key);
+    let path = "aux";
+    for (let i = keys.length - 1; i >= 0; i--) path = childPath(path, keys[i]!);
+    return path;
+  };
+  // The lowered form of `v`, found at `key` of `frame`'s container (a new container is filled later).
+  const lower = (v: unknown, frame: Frame | undefined, key: string | number | undefined): unknown => {
+    if (isTracer(v)) {
+      if (v._trace === trace) return trace.primalOf(v);
+      if (!v._trace.active) throw leakError(v._trace, `${what} at ${pathOf(frame, key)}`);
+      return v;
     }
-    return out;
+    const array = Array.isArray(v);
+    if (!array && !isPlainObject(v)) return v;
+    const done = copies.get(v);
+    if (done !== undefined) return done;
+    const copy: unknown[] | Record<string, unknown> = array ? new Array<unknown>(v.length) : {};
+    copies.set(v, copy);
+    pending.push({ source: v, copy, parent: frame, key: key ?? "" }); // the root's frame has no parent
+    return copy;
+  };
+  const out = lower(aux, undefined, undefined);
+  for (let frame = pending.pop(); frame !== undefined; frame = pending.pop()) {
+    const { source, copy } = frame;
+    if (Array.isArray(source)) {
+      for (let i = 0; i < source.length; i++) (copy as unknown[])[i] = lower(source[i], frame, i);
+    } else {
+      for (const k of Object.keys(source)) {
+        const v = lower(source[k], frame, k);
+        // A key named __proto__ stays an own property; it never reaches the prototype.
+        if (k === "__proto__") Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
+        else (copy as Record<string, unknown>)[k] = v;
+      }
+    }
   }
-  return aux;
+  return out;
 }
 
 /**

@@ -24,10 +24,10 @@
  * enclosing transform differentiate through the residuals.
  */
 import { isTracer, toNumber, type Num } from "../core/num.js";
-import { anonymousPrimitive, type Primitive, type RuleSet } from "../core/primitive.js";
-import { bind, withNewTrace } from "../core/trace.js";
+import { unlistedPrimitive, type Primitive, type RuleSet } from "../core/primitive.js";
+import { bind, flattenAsLive, withNewTrace } from "../core/trace.js";
 import { ChainruleError, ConcretizationError } from "../errors.js";
-import { flatten, flattenAs, unflatten, type TreeDef } from "../tree/tree.js";
+import { flatten, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Tangent, Tangents } from "../tree/types.js";
 import { argRoot, expectFunction, functionName, readFunction, readOptions } from "./common.js";
 import { StageTrace } from "./make-graph.js";
@@ -187,7 +187,7 @@ function customFunction(
     const shape: Shape = { inDefs, outDef, prims: [], lastIn: undefined, lastOut: [] };
     for (let j = 0; j < m; j++) {
       shape.prims.push(
-        anonymousPrimitive({
+        unlistedPrimitive({
           name: m === 1 ? name : `${name}_${j}`,
           arity: n,
           impl: (...xs: number[]) => {
@@ -344,7 +344,7 @@ export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F
           if (gr === null || gr === undefined) {
             for (let k = 0; k < d.numLeaves; k++) out.push(0);
           } else {
-            for (const c of flattenAs(d, gr, `args[${i}]`, `${label}: the gradient bwd returned`)) out.push(c);
+            for (const c of flattenAsLive(d, gr, `args[${i}]`, `${label}: the gradient bwd returned`)) out.push(c);
           }
         });
         return out;
@@ -402,7 +402,7 @@ export function customJvp<F extends (...args: any[]) => unknown>(f: F, rules: Cu
           const memo = params as CallMemo | undefined;
           if (memo !== undefined && sameLeaves(xs, memo.xs) && sameLeaves(ts, memo.ts)) return (memo.value as Num[])[j]!;
           const [, tOut] = expectPair(jvpRule(unflattenArgs(inDefs, xs), unflattenArgs(inDefs, ts)), `${label}: jvp`);
-          const touts = flattenAs(outDef, tOut, "", `${label}: the tangent jvp returned`);
+          const touts = flattenAsLive(outDef, tOut, "", `${label}: the tangent jvp returned`);
           if (memo !== undefined) {
             memo.xs = xs.slice();
             memo.ts = ts.slice();

@@ -93,7 +93,7 @@ export function valueAndGrads(
       let aux: unknown;
       if (hasAux) [out, aux] = splitAux(out, transform);
       const output = expectScalar(out, transform);
-      return { trace, traced, value: lowerValue(output, trace), output, aux: hasAux ? lowerAux(aux, trace) : undefined };
+      return { trace, traced, value: lowerValue(output, trace), output, aux: hasAux ? lowerAux(aux, trace, `${transform}: aux`) : undefined };
     },
   );
   const ct = zeroCotangents(trace.graph);

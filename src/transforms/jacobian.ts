@@ -9,9 +9,9 @@
  */
 import { backward, zeroCotangents } from "../core/backward.js";
 import type { Num } from "../core/num.js";
-import { withNewTrace } from "../core/trace.js";
+import { flattenAsLive, flattenLive, withNewTrace } from "../core/trace.js";
 import { ChainruleError } from "../errors.js";
-import { flatten, flattenAs, unflatten, type TreeDef } from "../tree/tree.js";
+import { flatten, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Aux, Primal, Tangent } from "../tree/types.js";
 import { argRoot, argumentPositions, expectFunction, lowerAux, readOptions, splitAux, type Argnums } from "./common.js";
 import { GRAD_OPTIONS, valueAndGrads, type GradOf, type GradOptions } from "./grad.js";
@@ -73,7 +73,7 @@ function forwardJacobian(
   transform: string,
 ): { jac: unknown; aux: unknown } {
   const positions = argumentPositions(argnums, args.length, `${transform}: argnums`);
-  const flat = positions.map((k) => flatten(args[k], argRoot(k, args.length), `${transform}: argument`));
+  const flat = positions.map((k) => flattenLive(args[k], argRoot(k, args.length), `${transform}: argument`));
   const defs = flat.map((a) => a.def);
   const inputs = flat.flatMap((a) => a.leaves);
   const n = inputs.length;
@@ -99,9 +99,9 @@ function forwardJacobian(
         if (hasAux) {
           let a: unknown;
           [out, a] = splitAux(out, transform);
-          if (col === 0) aux = lowerAux(a, trace);
+          if (col === 0) aux = lowerAux(a, trace, `${transform}: aux`);
         }
-        const { leaves, def } = flatten(out, "", `${transform}: output`);
+        const { leaves, def } = flattenLive(out, "", `${transform}: output`);
         checkSameStructure(outDef, def, transform);
         outDef = def;
         if (n > 0) columns.push(leaves.map((x) => trace.split(x)[1]));
@@ -143,9 +143,9 @@ function reverseJacobian(
       if (hasAux) {
         let a: unknown;
         [out, a] = splitAux(out, transform);
-        aux = lowerAux(a, trace);
+        aux = lowerAux(a, trace, `${transform}: aux`);
       }
-      const { leaves, def } = flatten(out, "", `${transform}: output`);
+      const { leaves, def } = flattenLive(out, "", `${transform}: output`);
       // An output that is not a variable of this trace does not depend on the inputs.
       const outIds = leaves.map((x) => (typeof x !== "number" && x._trace === trace ? (x as ReverseTracer)._id : -1));
       return { trace, traced, outDef: def, outIds, aux };
@@ -331,8 +331,8 @@ export function hvp<F extends (x: any, ...rest: any[]) => Num>(
     withNewTrace(
       (level) => new JvpTrace(level, "hvp"),
       (trace) => {
-        const { leaves, def } = flatten(x, "x", "hvp: x");
-        const ts = flattenAs(def, v, "v", "hvp: v (the direction, shaped like x)");
+        const { leaves, def } = flattenLive(x, "x", "hvp: x");
+        const ts = flattenAsLive(def, v, "v", "hvp: v (the direction, shaped like x)");
         const xt = unflatten(
           def,
           leaves.map((p, k) => trace.lift(p, ts[k]!)),

@@ -4,12 +4,12 @@
  * JVP rule). A zero tangent is the exact number 0 and costs nothing.
  */
 import { ChainruleError, TreeStructureError } from "../errors.js";
-import { describeValue, Tracer, type Num } from "../core/num.js";
+import { describeValue, Tracer, TRACER_KEY, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
 import { jvpTangent } from "../core/rules.js";
-import { bind, Trace, withNewTrace } from "../core/trace.js";
+import { bind, flattenAsLive, flattenLive, Trace, withNewTrace } from "../core/trace.js";
 import type { Primal, Tangents } from "../tree/types.js";
-import { flatten, flattenAs, unflatten } from "../tree/tree.js";
+import { unflatten } from "../tree/tree.js";
 import { argRoot, expectFunction, isArrayValue } from "./common.js";
 
 /** A value of a {@link JvpTrace}: a primal and its (nonzero) tangent. */
@@ -19,7 +19,7 @@ export class JvpTracer extends Tracer {
     readonly primal: Num,
     readonly tangent: Num,
   ) {
-    super();
+    super(TRACER_KEY);
   }
 }
 
@@ -120,15 +120,15 @@ export function jvp<P extends any[], R>(
       const count = primals.length;
       const args = primals.map((p: unknown, i: number) => {
         const root = argRoot(i, count);
-        const { leaves, def } = flatten(p, root, "jvp: primal");
-        const ts = flattenAs(def, tangents[i], root, "jvp: tangent");
+        const { leaves, def } = flattenLive(p, root, "jvp: primal");
+        const ts = flattenAsLive(def, tangents[i], root, "jvp: tangent");
         return unflatten(
           def,
           leaves.map((x, k) => trace.lift(x, ts[k]!)),
         );
       });
       const out = f(...(args as P));
-      const { leaves, def } = flatten(out, "", "jvp: output");
+      const { leaves, def } = flattenLive(out, "", "jvp: output");
       const pairs = leaves.map((x) => trace.split(x));
       return [unflatten(def, pairs.map(([p]) => p)), unflatten(def, pairs.map(([, t]) => t))] as never;
     },

@@ -8,10 +8,10 @@ import { ConcretizationError } from "../errors.js";
 import { backward, zeroCotangents } from "../core/backward.js";
 import { Graph } from "../core/graph.js";
 import { optimize } from "../core/optimize.js";
-import { Tracer, type Num } from "../core/num.js";
+import { Tracer, TRACER_KEY, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
-import { Trace, withNewTrace } from "../core/trace.js";
-import { flatten, leafPaths, unflatten } from "../tree/tree.js";
+import { flattenLive, refuseLeaks, Trace, withNewTrace } from "../core/trace.js";
+import { leafPaths, unflatten } from "../tree/tree.js";
 import { argRoot, argumentPositions, expectFunction, expectScalar, readBoolean, readOptions, readPositions } from "./common.js";
 import { ReverseTrace, traceArgument, type ReverseTracer } from "./vjp.js";
 
@@ -23,7 +23,7 @@ export class StageTracer extends Tracer {
     /** The argument path of an input (undefined for computed values). */
     readonly _path?: string,
   ) {
-    super();
+    super(TRACER_KEY);
   }
 
   override _argumentPath(): string | undefined {
@@ -145,12 +145,12 @@ export function stage(
       const callArgs = args.map((a, i) => {
         if (statics.has(i)) return a;
         const root = argRoot(i, args.length);
-        const { leaves, def } = flatten(a, root, `${transform}: argument (mark non-numeric arguments with staticArgnums)`);
+        const { leaves, def } = flattenLive(a, root, `${transform}: argument (mark non-numeric arguments with staticArgnums)`);
         const paths = leafPaths(def, root);
         return unflatten(def, leaves.map((_, k) => trace.input(paths[k]!)));
       });
       const out = f(...callArgs);
-      const { leaves, def } = flatten(out, "", `${transform}: output`);
+      const { leaves, def } = flattenLive(out, "", `${transform}: output`);
       trace.graph.outputs = leaves.map((x) => trace.operandOf(x));
       trace.graph.outputDef = def;
       return { graph: trace.graph };
@@ -199,7 +199,9 @@ export function explain<F extends (...args: any[]) => Num>(f: F): (...args: Para
           });
           return tree;
         });
-        return { trace, output: expectScalar(f(...callArgs), "explain") };
+        const output = expectScalar(f(...callArgs), "explain");
+        refuseLeaks([output], undefined, "", "explain: output");
+        return { trace, output };
       },
     );
     const g = trace.graph;

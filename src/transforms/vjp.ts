@@ -7,14 +7,14 @@
  */
 import { backward, zeroCotangents } from "../core/backward.js";
 import { Graph } from "../core/graph.js";
-import { leakError, Tracer, type Num } from "../core/num.js";
+import { Tracer, TRACER_KEY, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
 import { evalPrimitive, evalPrimitive1, evalPrimitive2 } from "../core/eval.js";
 import { ValueStore } from "../core/values.js";
-import { bind, Trace, withNewTrace } from "../core/trace.js";
+import { bind, flattenAsLive, flattenLive, Trace, withNewTrace } from "../core/trace.js";
 import { accumulate } from "../core/rules.js";
 import type { Primal, Tangent } from "../tree/types.js";
-import { flatten, flattenAs, unflatten, type TreeDef } from "../tree/tree.js";
+import { unflatten, type TreeDef } from "../tree/tree.js";
 import { argRoot, expectFunction, lowerValue } from "./common.js";
 
 /** A value recorded by a {@link ReverseTrace}: variable `_id` of its graph. */
@@ -23,7 +23,7 @@ export class ReverseTracer extends Tracer {
     readonly _trace: ReverseTrace,
     readonly _id: number,
   ) {
-    super();
+    super(TRACER_KEY);
   }
 }
 
@@ -35,7 +35,6 @@ export class ReverseTrace extends Trace {
 
   /** A new input variable with value `v`. */
   input(v: Num): ReverseTracer {
-    if (typeof v !== "number" && !v._trace.active) throw leakError(v._trace);
     const id = this.graph.addInput();
     this.vals.push(v);
     return new ReverseTracer(this, id);
@@ -117,7 +116,7 @@ export interface TracedArgument {
 
 /** Makes input variables for every leaf of `tree`; returns the traced tree and its record. */
 export function traceArgument(trace: ReverseTrace, tree: unknown, root: string, what: string): [unknown, TracedArgument] {
-  const { leaves, def } = flatten(tree, root, what);
+  const { leaves, def } = flattenLive(tree, root, what);
   const ids: number[] = [];
   const tracers = leaves.map((v) => {
     const t = trace.input(v);
@@ -179,7 +178,7 @@ export function vjp<F extends (...args: any[]) => unknown>(
     (trace) => {
       const traced = primals.map((p, i) => traceArgument(trace, p, argRoot(i, count), "vjp: primal"));
       const out = f(...traced.map(([t]) => t));
-      const { leaves, def } = flatten(out, "", "vjp: output");
+      const { leaves, def } = flattenLive(out, "", "vjp: output");
       return {
         trace,
         args: traced.map(([, a]) => a),
@@ -190,7 +189,7 @@ export function vjp<F extends (...args: any[]) => unknown>(
     },
   );
   const pullback = (cotangent: unknown): unknown[] => {
-    const cts = flattenAs(outDef, cotangent, "", "vjp pullback: cotangent");
+    const cts = flattenAsLive(outDef, cotangent, "", "vjp pullback: cotangent");
     const ct = zeroCotangents(trace.graph);
     outRefs.forEach((r, k) => {
       if (r >= 0) ct.set(r, accumulate(ct.get(r), cts[k]!));
