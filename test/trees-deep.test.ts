@@ -1,8 +1,9 @@
 // Trees of any depth: every walk over a tree (flatten, unflatten, structures, treeMap, the codec,
-// grad) keeps its own stack, so a tree 10⁵ levels deep works everywhere.
+// grad, jit's argument filling, output building and cache keys, static arguments) keeps its own
+// stack, so a tree 10⁵ levels deep works everywhere.
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import { decodeTree, grad, mul, sum, treeLeaves, treeMap, treeStructure, type Num } from "../src/index.js";
+import { ChainruleError, decodeTree, grad, jit, mul, sum, treeLeaves, treeMap, treeStructure, type Num } from "../src/index.js";
 import { flatten, leafPaths, unflatten } from "../src/tree/tree.js";
 
 const DEPTH = 100_000;
@@ -102,5 +103,42 @@ describe("trees 10⁵ levels deep", () => {
 
   it("grad mirrors the deep argument", () => {
     expect(deepLeaves(grad(sumSquares)(x))).toEqual(xs.map((v) => 2 * v));
+  });
+
+  it("jit(identity), jit(f), jit(grad(f)) and grad(jit(f)) work and equal eager", () => {
+    // 10⁵ levels, a leaf every 1000: the depth is what is tested, a small graph keeps it quick.
+    const y = deepTree((k) => (k % 7) - 3, DEPTH, 1000);
+    const ys = deepLeaves(y, DEPTH, 1000);
+    const id = jit((t: unknown) => t);
+    expect(deepLeaves(id(y), DEPTH, 1000)).toEqual(ys);
+    expect(deepLeaves(id(y), DEPTH, 1000)).toEqual(ys); // cached
+    expect(unnest(id(nested(4)))).toBe(4);
+    expect(jit(sumSquares)(y)).toBe(sumSquares(y));
+    expect(deepLeaves(jit(grad(sumSquares))(y), DEPTH, 1000)).toEqual(ys.map((v) => 2 * v));
+    expect(deepLeaves(grad(jit(sumSquares))(y), DEPTH, 1000)).toEqual(ys.map((v) => 2 * v));
+  });
+
+  it("a deep static argument of jit works and is compared by value", () => {
+    let calls = 0;
+    const f = jit(
+      (v: Num, cfg: unknown) => {
+        calls++;
+        return mul(v, unnest(cfg));
+      },
+      { staticArgnums: 1 },
+    );
+    expect(f(2, nested(3))).toBe(6);
+    expect(f(5, nested(3))).toBe(15); // an equal copy: same cache entry
+    expect(calls).toBe(1);
+    expect(f(5, nested(4))).toBe(20);
+    expect(calls).toBe(2);
+  });
+
+  it("a static argument that contains itself is refused with a ChainruleError", () => {
+    const cyclic: unknown[] = [1];
+    cyclic.push(cyclic);
+    const f = jit((v: Num, _cfg: unknown) => v, { staticArgnums: 1 });
+    expect(() => f(1, cyclic)).toThrow(ChainruleError);
+    expect(() => f(1, cyclic)).toThrow(/args\[1\] contains itself/);
   });
 });

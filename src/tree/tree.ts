@@ -211,7 +211,8 @@ export function flatten(tree: unknown, root = "", what = "tree"): { leaves: Num[
       const i = done.length - firstChild[top]!;
       if (i < (keys === undefined ? (node as unknown[]).length : keys.length)) {
         const key = keys === undefined ? i : keys[i]!;
-        const child = (node as Record<string | number, unknown>)[key];
+        // Two load sites, so that each stays monomorphic (indexing arrays, keying objects).
+        const child = keys === undefined ? (node as unknown[])[i] : (node as Record<string, unknown>)[key];
         if (typeof child === "number") {
           // The common case, without a round through the outer loop.
           leaves.push(child);
