@@ -42,6 +42,13 @@ export interface JitOptions {
    * again.
    */
   readonly staticArgnums?: number | readonly number[];
+  /**
+   * How many input structures (with their static values) keep their compiled graph: a positive
+   * integer, or `Infinity` for no bound. Default 128. A call with a structure beyond the bound
+   * evicts the least recently used one, which is traced and compiled again if it comes back.
+   * Each entry holds a graph and its generated code (tens of kilobytes for a small function).
+   */
+  readonly cacheSize?: number;
 }
 
 /**
@@ -135,12 +142,14 @@ const TRACED = -2;
  * floating-point rounding (and the sign of a zero).
  *
  * @param f - a function over `Num` trees; its output may be any tree of `Num`.
- * @param options - `staticArgnums`: arguments that are not numeric trees, part of the cache key.
+ * @param options - `staticArgnums`: arguments that are not numeric trees, part of the cache key;
+ *   `cacheSize`: how many input structures keep their compiled form (default 128, least
+ *   recently used evicted first).
  * @returns a function with `f`'s parameters returning `f`'s result as plain numbers, with a
  *   `lower(...args)` method that shows the optimised graph and the generated source.
  * @throws {@link ChainruleError} when a non-static argument is not a tree of numbers (a
- *   {@link TreeStructureError} naming the path), a static argument contains itself, or `staticArgnums`
- *   is invalid or out of range.
+ *   {@link TreeStructureError} naming the path), a static argument contains itself, `staticArgnums`
+ *   is invalid or out of range, or `cacheSize` is not a positive integer or `Infinity`.
  * @throws {@link ConcretizationError} when `f` asks for the number of an abstract value.
  * @example
  * ```ts
@@ -159,6 +168,8 @@ export function jit<F extends (...args: any[]) => unknown>(f: F, options: JitOpt
   expectFunction(f, "jit");
   const statics = normalizeStatic(options.staticArgnums);
   const staticList = [...statics];
+  const cacheSize = normalizeCacheSize(options.cacheSize);
+  // Least recently used first (a Map iterates in insertion order; a hit is moved to the end).
   const cache = new Map<string, Entry>();
   let last: Entry | undefined;
 
@@ -171,7 +182,10 @@ export function jit<F extends (...args: any[]) => unknown>(f: F, options: JitOpt
     }
     const key = cacheKey(args, defs, statics, debug);
     let e = cache.get(key);
-    if (e === undefined) {
+    if (e !== undefined) {
+      cache.delete(key);
+      cache.set(key, e);
+    } else {
       const staged = stage(f, args, [...statics], "jit").graph;
       const { graph, origin } = optimize(staged);
       const compilable = graph.consts.concrete;
@@ -190,7 +204,10 @@ export function jit<F extends (...args: any[]) => unknown>(f: F, options: JitOpt
         busy: false,
       };
       // A graph holding an enclosing transform's tracers is only valid during that trace.
-      if (compilable) cache.set(key, e);
+      if (compilable) {
+        cache.set(key, e);
+        if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+      }
     }
     if (e.compilable) last = e;
     return e;
@@ -498,6 +515,15 @@ function normalizeStatic(s: number | readonly number[] | undefined): ReadonlySet
     out.add(k);
   }
   return out;
+}
+
+/** The default of {@link JitOptions.cacheSize}. */
+const DEFAULT_CACHE_SIZE = 128;
+
+function normalizeCacheSize(n: unknown): number {
+  if (n === undefined) return DEFAULT_CACHE_SIZE;
+  if (n === Infinity || (typeof n === "number" && Number.isInteger(n) && n >= 1)) return n;
+  throw new ChainruleError(`jit: cacheSize must be a positive integer or Infinity, got ${describeValue(n)}`);
 }
 
 function checkStaticRange(statics: ReadonlySet<number>, count: number): void {
