@@ -122,8 +122,8 @@ export function kindOf(x: unknown): "leaf" | "array" | "object" | "other" | "unr
   if (typeof x !== "object" || x === null) return "other";
   try {
     if (Array.isArray(x)) return "array";
-    if (x instanceof Tracer) return "leaf";
-    return isPlainObject(x) ? "object" : "other";
+    if (isPlainObject(x)) return "object";
+    return x instanceof Tracer ? "leaf" : "other";
   } catch {
     return "unreadable";
   }
