@@ -128,7 +128,7 @@ const { tree: treeArb } = fc.letrec<{ tree: Tree; node: Tree }>((tie) => ({
   tree: fc.oneof({ maxDepth: 6, depthIdentifier: "tree" }, leafArb, tie("node")),
   node: fc.oneof(
     fc.array(tie("tree"), { maxLength: 3 }),
-    fc.dictionary(fc.constantFrom("a", "b", "w", "x y"), tie("tree"), { maxKeys: 3, noNullPrototype: true }),
+    fc.dictionary(fc.constantFrom("a", "b", "w", "x y"), tie("tree"), { maxKeys: 3, noNullPrototype: false }),
     fc.array(fc.oneof(leafArb.map((x) => [x]), leafArb.map((w) => ({ w }))), { maxLength: 3 }),
     leafArb.map((x) => [[x]]),
     fc.constantFrom<Tree>([], {}, [[]], [{}]),
