@@ -3,7 +3,7 @@
 // stack, so a tree 10⁵ levels deep works everywhere.
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import { ChainruleError, decodeTree, grad, jit, mul, sum, treeLeaves, treeMap, treeStructure, type Num } from "../src/index.js";
+import { ChainruleError, decodeTree, grad, jit, makeGraph, mul, sum, treeLeaves, treeMap, treeStructure, type Num } from "../src/index.js";
 import { flatten, leafPaths, unflatten } from "../src/tree/tree.js";
 
 const DEPTH = 100_000;
@@ -116,6 +116,12 @@ describe("trees 10⁵ levels deep", () => {
     expect(jit(sumSquares)(y)).toBe(sumSquares(y));
     expect(deepLeaves(jit(grad(sumSquares))(y), DEPTH, 1000)).toEqual(ys.map((v) => 2 * v));
     expect(deepLeaves(grad(jit(sumSquares))(y), DEPTH, 1000)).toEqual(ys.map((v) => 2 * v));
+  });
+
+  it("printing a graph (makeGraph, jit's lower) with a deep output tree", () => {
+    const text = String(makeGraph((t: unknown) => t)(nested(1)));
+    expect(text).toContain("[".repeat(DEPTH) + "a" + "]".repeat(DEPTH));
+    expect(String(jit((t: unknown) => t).lower(nested(1)))).toContain("]".repeat(DEPTH));
   });
 
   it("a deep static argument of jit works and is compared by value", () => {

@@ -6,7 +6,7 @@
 import type { Graph } from "./graph.js";
 import { INPUT, varName } from "./graph.js";
 import { isTracer, type Num } from "./num.js";
-import type { TreeDef } from "../tree/tree.js";
+import { renderTree } from "../tree/tree.js";
 
 /** A number for people: integers as they are, others to 6 significant digits. */
 export function displayNumber(x: Num): string {
@@ -26,14 +26,7 @@ function annotation(g: Graph, i: number): string {
 function outputText(g: Graph): string {
   const names = g.outputs.map((r) => g.refName(r));
   if (g.outputDef === undefined) return names.join(", ");
-  let k = 0;
-  const render = (d: TreeDef): string => {
-    if (d.kind === "leaf") return names[k++]!;
-    if (d.kind === "array") return `[${d.children.map(render).join(", ")}]`;
-    const keys = d.keys;
-    return `{ ${d.children.map((c, j) => `${JSON.stringify(keys[j])}: ${render(c)}`).join(", ")} }`;
-  };
-  return render(g.outputDef);
+  return renderTree(g.outputDef, (k) => names[k]!, (key) => JSON.stringify(key));
 }
 
 /** Text form: a header with the inputs, one equation a line, the outputs. */

@@ -61,28 +61,37 @@ export class TreeDef {
 
   /** `*` for a leaf, `[…]` for arrays, `{ key: … }` for objects. */
   toString(): string {
-    const out: string[] = [];
-    // Structures still to print, or text to emit as it is: an explicit stack, in reverse order.
-    const todo: (TreeDef | string)[] = [this];
-    while (todo.length > 0) {
-      const d = todo.pop()!;
-      if (typeof d === "string") out.push(d);
-      else if (d.kind === "leaf") out.push("*");
-      else if (d.kind === "object" && d.children.length === 0) out.push("{}");
-      else {
-        const array = d.kind === "array";
-        todo.push(array ? "]" : " }");
-        for (let i = d.children.length - 1; i >= 0; i--) {
-          todo.push(d.children[i]!);
-          const sep = i === 0 ? "" : ", ";
-          if (!array) todo.push(`${sep}${formatKey(d.keys[i]!)}: `);
-          else if (sep !== "") todo.push(sep);
-        }
-        out.push(array ? "[" : "{ ");
-      }
-    }
-    return out.join("");
+    return renderTree(this, () => "*", formatKey);
   }
+}
+
+/**
+ * The text of a structure: `leaf(k)` for the k-th leaf, `[a, b]` for arrays, `{ key: a }` for
+ * objects (keys written by `key`). Walks with an explicit stack: any depth works.
+ */
+export function renderTree(def: TreeDef, leaf: (k: number) => string, key: (k: string) => string): string {
+  const out: string[] = [];
+  let k = 0;
+  // Structures still to print, or text to emit as it is: an explicit stack, in reverse order.
+  const todo: (TreeDef | string)[] = [def];
+  while (todo.length > 0) {
+    const d = todo.pop()!;
+    if (typeof d === "string") out.push(d);
+    else if (d.kind === "leaf") out.push(leaf(k++));
+    else if (d.kind === "object" && d.children.length === 0) out.push("{}");
+    else {
+      const array = d.kind === "array";
+      todo.push(array ? "]" : " }");
+      for (let i = d.children.length - 1; i >= 0; i--) {
+        todo.push(d.children[i]!);
+        const sep = i === 0 ? "" : ", ";
+        if (!array) todo.push(`${sep}${key(d.keys[i]!)}: `);
+        else if (sep !== "") todo.push(sep);
+      }
+      out.push(array ? "[" : "{ ");
+    }
+  }
+  return out.join("");
 }
 
 /** The structure of a single leaf. */
