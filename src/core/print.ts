@@ -6,7 +6,7 @@
 import type { Graph } from "./graph.js";
 import { INPUT, varName } from "./graph.js";
 import { describeValue, isTracer, type Num } from "./num.js";
-import type { TreeDef } from "../tree/tree.js";
+import { renderTree } from "../tree/tree.js";
 import { ChainruleError } from "../errors.js";
 import { readOptions, type OptionReader } from "../transforms/common.js";
 
@@ -28,14 +28,7 @@ function annotation(g: Graph, i: number): string {
 function outputText(g: Graph): string {
   const names = g.outputs.map((r) => g.refName(r));
   if (g.outputDef === undefined) return names.join(", ");
-  let k = 0;
-  const render = (d: TreeDef): string => {
-    if (d.kind === "leaf") return names[k++]!;
-    if (d.kind === "array") return `[${d.children.map(render).join(", ")}]`;
-    const keys = d.keys;
-    return `{ ${d.children.map((c, j) => `${JSON.stringify(keys[j])}: ${render(c)}`).join(", ")} }`;
-  };
-  return render(g.outputDef);
+  return renderTree(g.outputDef, (k) => names[k]!, (key) => JSON.stringify(key));
 }
 
 /** Text form: a header with the inputs, one equation a line, the outputs. */

@@ -16,7 +16,7 @@ import { nanWatch } from "../core/eval.js";
 import { evaluate, Graph, varName } from "../core/graph.js";
 import { describeValue, Tracer, type Num } from "../core/num.js";
 import { optimize } from "../core/optimize.js";
-import { flatten, flattenAs, isPlainObject, leafPaths, unflatten, type TreeDef } from "../tree/tree.js";
+import { flatten, flattenAs, kindOf, leafPaths, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Primal } from "../tree/types.js";
 import { argRoot, argumentPositions, expectFunction, JIT_OPTIONS, positionList, readOptions } from "./common.js";
 import { stage } from "./make-graph.js";
@@ -49,6 +49,13 @@ export interface JitOptions<S extends number | readonly number[] = number | read
    * Default true; `false` skips that one extra call of `f` per structure.
    */
   readonly verify?: boolean;
+  /**
+   * How many input structures (with their static values) keep their compiled graph: a positive
+   * integer, or `Infinity` for no bound. Default 128. A call with a structure beyond the bound
+   * evicts the least recently used one, which is traced and compiled again if it comes back.
+   * Each entry holds a graph and its generated code (tens of kilobytes for a small function).
+   */
+  readonly cacheSize?: number;
 }
 
 /**
@@ -267,11 +274,13 @@ const TRACED = -2;
  * @param f - a function over `Num` trees; its output may be any tree of `Num`.
  * @param options - `staticArgnums`: arguments that are not numeric trees, part of the cache key
  *   (a new value stages `f` again; jit warns when one keeps changing); `verify` (default true):
- *   check the first call of each new structure against `f`.
+ *   check the first call of each new structure against `f`; `cacheSize`: how many input
+ *   structures keep their compiled form (default 128, least recently used evicted first).
  * @returns a function with `f`'s parameters returning `f`'s result as plain numbers, with a
  *   `lower(...args)` method that shows the optimised graph and the generated source.
  * @throws {@link ChainruleError} when a non-static argument is not a tree of numbers (a
- *   {@link TreeStructureError} naming the path), or `staticArgnums` is invalid or out of range.
+ *   {@link TreeStructureError} naming the path), a static argument contains itself, `staticArgnums`
+ *   is invalid or out of range, or `cacheSize` is not a positive integer or `Infinity`.
  * @throws {@link ConcretizationError} when `f` asks for the number of an abstract value (the
  *   message names the argument leaf when it is one).
  * @throws {@link JitMismatchError} when, on the first call of a new structure, the compiled
@@ -296,10 +305,12 @@ export function jit<F extends (...args: any[]) => unknown, const S extends numbe
 ): Jitted<F>;
 export function jit(f: (...args: unknown[]) => unknown, options: JitOptions = {}): Jitted<(...args: unknown[]) => unknown> {
   expectFunction(f, "jit");
-  const statics: ReadonlySet<number> = new Set(positionList(readOptions(options, JIT_OPTIONS, "jit").staticArgnums));
+  const read = readOptions(options, JIT_OPTIONS, "jit");
+  const statics: ReadonlySet<number> = new Set(positionList(read.staticArgnums));
   const staticList = [...statics];
-  const verify = options.verify ?? true;
-  if (typeof verify !== "boolean") throw new ChainruleError(`jit: verify must be true or false, got ${describeValue(verify)}`);
+  const verify = read.verify ?? true;
+  const cacheSize = normalizeCacheSize(read.cacheSize);
+  // Least recently used first (a Map iterates in insertion order; a hit is moved to the end).
   const cache = new Map<string, Entry>();
   let last: Entry | undefined;
   /** Entries not yet checked against an eager call of `f` (with `verify`), and their cache keys. */
@@ -315,7 +326,10 @@ export function jit(f: (...args: unknown[]) => unknown, options: JitOptions = {}
     }
     const key = cacheKey(args, defs, statics, debug);
     let e = cache.get(key);
-    if (e === undefined) {
+    if (e !== undefined) {
+      cache.delete(key);
+      cache.set(key, e);
+    } else {
       const staged = stage(f, args, [...statics], "jit").graph;
       const { graph, origin } = optimize(staged);
       const compilable = graph.consts.concrete;
@@ -337,6 +351,12 @@ export function jit(f: (...args: unknown[]) => unknown, options: JitOptions = {}
       if (compilable) {
         cache.set(key, e);
         if (verify) unchecked.set(e, key);
+        if (cache.size > cacheSize) {
+          const oldest = cache.keys().next().value!;
+          const evicted = cache.get(oldest)!;
+          cache.delete(oldest);
+          unchecked.delete(evicted);
+        }
       }
       retraces.staged(args);
     }
@@ -561,94 +581,197 @@ function executable(e: Entry): Executable {
  * offset, MISMATCH when the structure differs, or TRACED when a leaf is a traced value.
  */
 function fill(d: TreeDef, x: unknown, m: Float64Array, off: number): number {
+  const end = off + d.numLeaves;
   if (d.kind === "leaf") {
-    if (typeof x === "number") {
-      m[off] = x;
-      return off + 1;
-    }
-    return x instanceof Tracer ? TRACED : MISMATCH;
+    if (typeof x !== "number") return kindOf(x) === "leaf" ? TRACED : MISMATCH;
+    m[off] = x;
+    return end;
   }
-  const children = d.children;
-  if (d.kind === "array") {
-    if (!Array.isArray(x) || x.length !== children.length) return MISMATCH;
-    if (d.numLeaves === children.length) {
-      // An array of leaves: the common case (parameter vectors).
-      for (let i = 0; i < children.length; i++) {
-        const v: unknown = x[i];
-        if (typeof v !== "number") return v instanceof Tracer ? TRACED : MISMATCH;
-        m[off + i] = v;
-      }
-      return off + children.length;
-    }
-    let o = off;
-    for (let i = 0; i < children.length && o >= 0; i++) o = fill(children[i]!, x[i], m, o);
-    return o;
+  if (d.leafArray) {
+    // An array of leaves: the common case (parameter vectors).
+    const r = fillLeaves(d.children.length, x, m, off);
+    return r < 0 ? r : end;
   }
-  if (!isPlainObject(x)) return MISMATCH;
-  const keys = Object.keys(x);
-  const want = d.keys;
-  if (keys.length !== want.length) return MISMATCH;
+  // Subtrees still to fill, with their values and offsets: an explicit stack (made when first
+  // needed), as trees may be arbitrarily deep. Leaves and arrays of leaves are written on the spot.
+  let defs: TreeDef[] | undefined;
+  let xs: unknown[] | undefined;
+  let offs: number[] | undefined;
+  let dd = d;
+  let node = x;
   let o = off;
-  for (let i = 0; i < want.length && o >= 0; i++) {
-    if (keys[i] !== want[i]) return MISMATCH;
-    o = fill(children[i]!, x[want[i]!], m, o);
+  for (;;) {
+    const children = dd.children;
+    const kind = kindOf(node);
+    let keys: readonly string[] | undefined;
+    if (dd.kind === "array") {
+      if (kind !== "array" || (node as unknown[]).length !== children.length) return MISMATCH;
+    } else {
+      if (kind !== "object") return MISMATCH;
+      const have = Object.keys(node as object);
+      keys = dd.keys;
+      if (have.length !== keys.length) return MISMATCH;
+      for (let i = 0; i < keys.length; i++) if (have[i] !== keys[i]) return MISMATCH;
+    }
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i]!;
+      // Two load sites, so that each stays monomorphic (indexing arrays, keying objects).
+      const v: unknown = keys === undefined ? (node as unknown[])[i] : (node as Record<string, unknown>)[keys[i]!];
+      if (c.kind === "leaf") {
+        if (typeof v !== "number") return kindOf(v) === "leaf" ? TRACED : MISMATCH;
+        m[o] = v;
+      } else if (c.leafArray) {
+        const r = fillLeaves(c.children.length, v, m, o);
+        if (r < 0) return r;
+      } else {
+        (defs ??= []).push(c);
+        (xs ??= []).push(v);
+        (offs ??= []).push(o);
+      }
+      o += c.numLeaves;
+    }
+    if (defs === undefined || defs.length === 0) return end;
+    dd = defs.pop()!;
+    node = xs!.pop();
+    o = offs!.pop()!;
   }
-  return o;
 }
 
-/** A function that builds the output tree of structure `def` from the memory at `slots`. */
+/** Writes `x`, which must be an array of `n` numbers, into `m` from `off`: 0, MISMATCH or TRACED. */
+function fillLeaves(n: number, x: unknown, m: Float64Array, off: number): number {
+  if (kindOf(x) !== "array" || (x as unknown[]).length !== n) return MISMATCH;
+  const xs = x as unknown[];
+  for (let i = 0; i < n; i++) {
+    const v: unknown = xs[i];
+    if (typeof v !== "number") return kindOf(v) === "leaf" ? TRACED : MISMATCH;
+    m[off + i] = v;
+  }
+  return 0;
+}
+
+/** One step of building an output tree: the steps run in order on a stack of built subtrees. */
+type Step =
+  /** Push the number at `slot`. */
+  | { readonly op: "leaf"; readonly slot: number }
+  /** Push an array of numbers, copied from `runs` (see {@link copyLeaves}). */
+  | { readonly op: "leaves"; readonly template: readonly number[]; readonly runs: readonly number[] }
+  /** Replace the top `n` subtrees by an array of them. */
+  | { readonly op: "array"; readonly n: number }
+  /** Replace the top `keys.length` subtrees by an object with them at `keys`. */
+  | { readonly op: "object"; readonly keys: readonly string[] };
+
+/** The step that copies an array of numbers from the memory at `slots`. */
+function leavesStep(slots: Int32Array): Step {
+  // Copied from a template of doubles and overwritten, which V8 does faster than push (~3×) or
+  // new Array(n) (which changes element kind on the first double).
+  const template = Array.from(slots, () => 0.5);
+  // Copied in runs of slots with a constant step (a gradient is usually a few such runs).
+  const runs: number[] = []; // triples: first index, base slot, step
+  for (let i = 0; i < slots.length; ) {
+    const step = i + 1 < slots.length ? slots[i + 1]! - slots[i]! : 1;
+    let j = i + 1;
+    while (j < slots.length && slots[j]! - slots[j - 1]! === step) j++;
+    runs.push(i, slots[i]!, step);
+    i = j;
+  }
+  runs.push(slots.length, 0, 0);
+  return { op: "leaves", template, runs };
+}
+
+function copyLeaves(s: { readonly template: readonly number[]; readonly runs: readonly number[] }, m: Float64Array): number[] {
+  const a = s.template.slice();
+  const runs = s.runs;
+  for (let r = 0; r + 3 < runs.length; r += 3) {
+    const end = runs[r + 3]!;
+    const step = runs[r + 2]!;
+    for (let i = runs[r]!, slot = runs[r + 1]!; i < end; i++, slot += step) a[i] = m[slot]!;
+  }
+  return a;
+}
+
+/**
+ * A function that builds the output tree of structure `def` from the memory at `slots`: a flat
+ * list of steps run on a stack (never nested calls, so any depth works), with arrays of numbers
+ * copied in one step.
+ */
 function outputBuilder(def: TreeDef, slots: Int32Array): (m: Float64Array) => unknown {
+  if (def.kind === "leaf") {
+    const s = slots[0]!;
+    return (m) => m[s];
+  }
+  if (def.leafArray) {
+    const step = leavesStep(slots) as Extract<Step, { op: "leaves" }>;
+    return (m) => copyLeaves(step, m);
+  }
+  const steps: Step[] = [];
   let k = 0;
-  const make = (d: TreeDef): ((m: Float64Array) => unknown) => {
-    if (d.kind === "leaf") {
-      const s = slots[k++]!;
-      return (m) => m[s];
+  // Post-order walk with an explicit stack: a node's step comes after its children's.
+  const defs: TreeDef[] = [def];
+  const next: number[] = [0];
+  while (defs.length > 0) {
+    const top = defs.length - 1;
+    const d = defs[top]!;
+    const i = next[top]!;
+    if (i === d.children.length) {
+      defs.pop();
+      next.pop();
+      steps.push(d.kind === "array" ? { op: "array", n: d.children.length } : { op: "object", keys: d.keys });
+      continue;
     }
-    if (d.kind === "array" && d.numLeaves === d.children.length) {
-      const ss = slots.slice(k, k + d.numLeaves);
-      k += d.numLeaves;
-      // An array of numbers: copied from a template of doubles and overwritten, which V8 does
-      // faster than push (~3×) or new Array(n) (which changes element kind on the first double).
-      const template = Array.from(ss, () => 0.5);
-      // Copied in runs of slots with a constant step (a gradient is usually a few such runs).
-      const runs: number[] = []; // triples: first index, base slot, step
-      for (let i = 0; i < ss.length; ) {
-        const step = i + 1 < ss.length ? ss[i + 1]! - ss[i]! : 1;
-        let j = i + 1;
-        while (j < ss.length && ss[j]! - ss[j - 1]! === step) j++;
-        runs.push(i, ss[i]!, step);
-        i = j;
-      }
-      runs.push(ss.length, 0, 0);
-      return (m) => {
-        const a = template.slice();
-        for (let r = 0; r + 3 < runs.length; r += 3) {
-          const end = runs[r + 3]!;
-          const step = runs[r + 2]!;
-          for (let i = runs[r]!, s = runs[r + 1]!; i < end; i++, s += step) a[i] = m[s]!;
+    next[top] = i + 1;
+    const c = d.children[i]!;
+    if (c.kind === "leaf") steps.push({ op: "leaf", slot: slots[k++]! });
+    else if (c.leafArray) {
+      steps.push(leavesStep(slots.subarray(k, k + c.numLeaves)));
+      k += c.numLeaves;
+    } else {
+      defs.push(c);
+      next.push(0);
+    }
+  }
+  return (m) => {
+    const built: unknown[] = [];
+    for (let j = 0; j < steps.length; j++) {
+      const s = steps[j]!;
+      switch (s.op) {
+        case "leaf":
+          built.push(m[s.slot]);
+          break;
+        case "leaves":
+          built.push(copyLeaves(s, m));
+          break;
+        case "array":
+          built.push(built.splice(built.length - s.n, s.n));
+          break;
+        case "object": {
+          const o: Record<string, unknown> = {};
+          const base = built.length - s.keys.length;
+          for (let i = 0; i < s.keys.length; i++) {
+            const key = s.keys[i]!;
+            // A key named __proto__ stays an own property; it never reaches the prototype.
+            if (key === "__proto__") Object.defineProperty(o, key, { value: built[base + i], enumerable: true, writable: true, configurable: true });
+            else o[key] = built[base + i];
+          }
+          built.length = base;
+          built.push(o);
+          break;
         }
-        return a;
-      };
-    }
-    const kids = d.children.map(make);
-    if (d.kind === "array") return (m) => kids.map((b) => b(m));
-    const keys = d.keys;
-    return (m) => {
-      const o: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
-        const v = kids[i]!(m);
-        // A key named __proto__ stays an own property; it never reaches the prototype.
-        if (key === "__proto__") Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
-        else o[key] = v;
       }
-      return o;
-    };
+    }
+    return built[0];
   };
-  return make(def);
 }
 
 // ---- static arguments and the cache key ----------------------------------------------------------
+
+/** The default of {@link JitOptions.cacheSize}. */
+const DEFAULT_CACHE_SIZE = 128;
+
+function normalizeCacheSize(n: unknown): number {
+  if (n === undefined) return DEFAULT_CACHE_SIZE;
+  if (n === Infinity || (typeof n === "number" && Number.isInteger(n) && n >= 1)) return n;
+  throw new ChainruleError(`jit: cacheSize must be a positive integer or Infinity, got ${describeValue(n)}`);
+}
 
 function checkStaticRange(statics: ReadonlySet<number>, count: number): void {
   argumentPositions([...statics], count, "jit: staticArgnums");
@@ -662,34 +785,48 @@ function staticsEqual(e: Entry, args: readonly unknown[], statics: readonly numb
   return true;
 }
 
-/** Structural equality of static values: `Object.is` for primitives, keys in any order for objects. */
-function sameStatic(a: unknown, b: unknown, depth = 0): boolean {
-  if (Object.is(a, b)) return true;
-  if (depth > 100) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameStatic(a[i], b[i], depth + 1)) return false;
-    return true;
+/**
+ * Structural equality of static values: `Object.is` for primitives (and anything but arrays and
+ * plain objects), keys in any order for objects. Walks with an explicit stack; `a` is a value
+ * that already went through {@link staticKey}, so it is finite and the walk ends.
+ */
+function sameStatic(a: unknown, b: unknown): boolean {
+  const as: unknown[] = [a];
+  const bs: unknown[] = [b];
+  while (as.length > 0) {
+    const x = as.pop();
+    const y = bs.pop();
+    if (Object.is(x, y)) continue;
+    const kind = kindOf(x);
+    if (kind === "array") {
+      const xa = x as unknown[];
+      if (kindOf(y) !== "array" || xa.length !== (y as unknown[]).length) return false;
+      for (let i = 0; i < xa.length; i++) {
+        as.push(xa[i]);
+        bs.push((y as unknown[])[i]);
+      }
+    } else if (kind === "object") {
+      if (kindOf(y) !== "object") return false;
+      const xo = x as Record<string, unknown>;
+      const yo = y as Record<string, unknown>;
+      const ka = Object.keys(xo);
+      if (ka.length !== Object.keys(yo).length) return false;
+      for (const k of ka) {
+        if (!Object.prototype.hasOwnProperty.call(yo, k)) return false;
+        as.push(xo[k]);
+        bs.push(yo[k]);
+      }
+    } else return false;
   }
-  if (isPlainObject(a)) {
-    if (!isPlainObject(b)) return false;
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    for (const k of ka) {
-      if (!Object.prototype.hasOwnProperty.call(b, k) || !sameStatic(a[k], b[k], depth + 1)) return false;
-    }
-    return true;
-  }
-  return false;
+  return true;
 }
 
 const identities = new WeakMap<object, number>();
 const symbolIds = new Map<symbol, number>();
 let nextIdentity = 0;
 
-/** A string that is equal for equal static values (in the sense of `sameStatic`). */
-function staticKey(v: unknown, depth = 0): string {
-  if (depth > 100) throw new ChainruleError("jit: a static argument is nested more than 100 levels deep (or contains a cycle)");
+/** The key of a value that is not walked into (anything but an array or a plain object). */
+function atomKey(v: unknown): string {
   switch (typeof v) {
     case "number":
       return Object.is(v, -0) ? "n-0" : `n${String(v)}`;
@@ -710,24 +847,75 @@ function staticKey(v: unknown, depth = 0): string {
       break;
   }
   if (v === null) return "z";
-  if (Array.isArray(v)) return `[${v.map((x) => staticKey(x, depth + 1)).join(",")}]`;
-  if (isPlainObject(v)) {
-    const keys = Object.keys(v).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${staticKey(v[k], depth + 1)}`).join(",")}}`;
-  }
   let id = identities.get(v as object);
   if (id === undefined) identities.set(v as object, (id = nextIdentity++));
   return `o${id}`;
 }
 
-function defKey(d: TreeDef): string {
-  if (d.kind === "leaf") return "*";
-  if (d.kind === "array") return `[${d.children.map(defKey).join(",")}]`;
-  return `{${d.children.map((c, i) => `${JSON.stringify(d.keys[i])}:${defKey(c)}`).join(",")}}`;
+const VALUE = 0;
+const TEXT = 1;
+const LEAVE = 2;
+
+/**
+ * A string that is equal for equal static values (in the sense of `sameStatic`), built with an
+ * explicit stack (any depth works).
+ *
+ * @throws {@link ChainruleError} when the value contains itself.
+ */
+function staticKey(v: unknown, where: string): string {
+  const out: string[] = [];
+  const onPath = new Set<object>();
+  // Work still to do, last first: a value to encode, text to emit, or an array or object to leave.
+  const todo: unknown[] = [v];
+  const tags: number[] = [VALUE];
+  while (todo.length > 0) {
+    const x = todo.pop();
+    const tag = tags.pop();
+    if (tag === TEXT) {
+      out.push(x as string);
+      continue;
+    }
+    if (tag === LEAVE) {
+      onPath.delete(x as object);
+      continue;
+    }
+    const kind = kindOf(x);
+    if (kind !== "array" && kind !== "object") {
+      out.push(atomKey(x));
+      continue;
+    }
+    const node = x as Record<string, unknown> | unknown[];
+    if (onPath.has(node)) {
+      throw new ChainruleError(
+        `jit: the static argument ${where} contains itself (a cycle); static arrays and plain objects are compared by value, so they must be finite: pass a class instance to compare by identity`,
+      );
+    }
+    onPath.add(node);
+    todo.push(node, kind === "array" ? "]" : "}");
+    tags.push(LEAVE, TEXT);
+    if (kind === "array") {
+      const arr = node as unknown[];
+      for (let i = arr.length - 1; i >= 0; i--) {
+        todo.push(arr[i], ",");
+        tags.push(VALUE, TEXT);
+      }
+      out.push("[");
+    } else {
+      const obj = node as Record<string, unknown>;
+      const keys = Object.keys(obj).sort();
+      for (let i = keys.length - 1; i >= 0; i--) {
+        todo.push(obj[keys[i]!], `,${JSON.stringify(keys[i])}:`);
+        tags.push(VALUE, TEXT);
+      }
+      out.push("{");
+    }
+  }
+  return out.join("");
 }
 
 function cacheKey(args: readonly unknown[], defs: readonly (TreeDef | undefined)[], statics: ReadonlySet<number>, debug: boolean): string {
   const parts = [debug ? "debug" : "plain", String(args.length)];
-  for (let i = 0; i < args.length; i++) parts.push(statics.has(i) ? `s${staticKey(args[i])}` : `t${defKey(defs[i]!)}`);
+  // String(def) is unambiguous: keys are printed as identifiers or JSON strings.
+  for (let i = 0; i < args.length; i++) parts.push(statics.has(i) ? `s${staticKey(args[i], `args[${i}]`)}` : `t${String(defs[i]!)}`);
   return parts.join("|");
 }

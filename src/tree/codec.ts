@@ -7,7 +7,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { describeValue } from "../core/num.js";
 import { TreeDecodeError, type TreeDecodeProblem } from "../errors.js";
-import { childPath, flatten, isPlainObject, type TreeDef } from "./tree.js";
+import { childPath, flatten, kindOf, type TreeDef } from "./tree.js";
 import type { Primal } from "./types.js";
 import { readBoolean, readOptions } from "../transforms/common.js";
 
@@ -49,21 +49,23 @@ export interface TreeCodecOptions {
  */
 export type TreeTemplate<T> = [T] extends [Primal<T>] ? unknown : Primal<T>;
 
-/** One node of a compiled template: its structure, its io-ts type (for contexts), its children. */
-interface Node {
-  readonly def: TreeDef;
-  readonly type: t.Decoder<unknown, unknown>;
-  readonly children: readonly Node[];
+/** A place on the way down: the key, the template there (undefined: not in the template), the input there. */
+interface Step {
+  readonly seg: string | number;
+  readonly def: TreeDef | undefined;
+  readonly actual: unknown;
 }
 
 /** A problem found on the way down, before it is turned into an io-ts error or a TreeDecodeProblem. */
 interface RawProblem {
-  readonly segs: readonly (string | number)[];
-  /** io-ts context entries below the codec's own context, one per segment. */
-  readonly entries: readonly t.ContextEntry[];
+  /** Where: the steps from the root. */
+  readonly steps: readonly Step[];
   readonly value: unknown;
   readonly message: string;
 }
+
+/** The io-ts type of a template node, made when an error context needs it. */
+type TypeOf = (def: TreeDef) => t.Decoder<unknown, unknown>;
 
 const MAX_KEYS_SHOWN = 8;
 /** Up to this many template keys, a linear search beats building a Set. */
@@ -79,10 +81,20 @@ function describeDef(def: TreeDef): string {
   return `an object with keys ${shown.join(", ")}${more}`;
 }
 
-function pathOf(segs: readonly (string | number)[]): string {
+/** How an input value reads in a message (also one that cannot be inspected, such as a revoked Proxy). */
+function describeInput(x: unknown): string {
+  return kindOf(x) === "unreadable" ? "a value that cannot be read (a revoked Proxy?)" : describeValue(x);
+}
+
+function pathOf(steps: readonly Step[]): string {
   let p = "";
-  for (const s of segs) p = childPath(p, s);
+  for (const s of steps) p = childPath(p, s.seg);
   return p;
+}
+
+/** io-ts context entries below the codec's own context, one per step. */
+function entriesOf(steps: readonly Step[], typeOf: TypeOf): t.ContextEntry[] {
+  return steps.map((s) => ({ key: String(s.seg), type: s.def === undefined ? t.never : typeOf(s.def), actual: s.actual }));
 }
 
 /** Defines `obj[key] = value` as an own, enumerable data property, whatever the key (`__proto__` included). */
@@ -90,116 +102,137 @@ function defineOwn(obj: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** An array or object of the input being checked, with its fresh copy and the next child to check. */
+interface Frame {
+  readonly def: TreeDef;
+  readonly input: Record<string | number, unknown>;
+  readonly out: Record<string | number, unknown>;
+  /** Children to check: for an array, those both the template and the input have. */
+  readonly count: number;
+  next: number;
+}
+
 /**
- * Checks `input` against `node`, collecting every problem into `problems`, and returns a fresh
- * copy of it (plain arrays and objects with own properties only, keys in the template's order).
- * The walk follows the template, so its depth is the template's, whatever the input is.
+ * Checks `input` against `root`, collecting every problem, and returns a fresh copy of it (plain
+ * arrays and objects with own properties only, keys in the template's order). The walk follows
+ * the template, so its depth is the template's, whatever the input is; it keeps its own stack,
+ * so any depth works.
  */
-function walk(
-  node: Node,
-  input: unknown,
-  allowNonFinite: boolean,
-  segs: (string | number)[],
-  entries: t.ContextEntry[],
-  problems: RawProblem[],
-): unknown {
+function walk(root: TreeDef, input: unknown, allowNonFinite: boolean): { value: unknown; problems: RawProblem[] } {
+  const problems: RawProblem[] = [];
+  const steps: Step[] = [];
+  const frames: Frame[] = [];
   const problem = (value: unknown, message: string): void => {
-    problems.push({ segs: segs.slice(), entries: entries.slice(), value, message });
+    problems.push({ steps: steps.slice(), value, message });
   };
-  const def = node.def;
-  if (def.kind === "leaf") {
-    if (typeof input !== "number") {
-      problem(input, `expected a number, got ${describeValue(input)}`);
-    } else if (!allowNonFinite && !Number.isFinite(input)) {
-      problem(input, `expected a finite number, got ${input} (decode with { allowNonFinite: true } to accept NaN and ±Infinity)`);
+  /** Checks a leaf, or starts checking an array or object (pushing its frame); returns the copy. */
+  const visit = (def: TreeDef, x: unknown): unknown => {
+    if (def.kind === "leaf") {
+      if (typeof x !== "number") {
+        problem(x, `expected a number, got ${describeInput(x)}`);
+      } else if (!allowNonFinite && !Number.isFinite(x)) {
+        problem(x, `expected a finite number, got ${x} (decode with { allowNonFinite: true } to accept NaN and ±Infinity)`);
+      }
+      return x;
     }
-    return input;
-  }
-  if (def.kind === "array") {
-    const n = def.children.length;
-    if (!Array.isArray(input)) {
-      problem(input, `expected ${describeDef(def)}, got ${describeValue(input)}`);
+    const kind = kindOf(x);
+    if (def.kind === "array") {
+      const n = def.children.length;
+      if (kind !== "array") {
+        problem(x, `expected ${describeDef(def)}, got ${describeInput(x)}`);
+        return undefined;
+      }
+      const arr = x as unknown[];
+      if (arr.length !== n) problem(x, `expected ${describeDef(def)}, got ${describeInput(x)}`);
+      // Check the elements both have, so one call reports as much as it can.
+      const out = new Array<unknown>(n);
+      frames.push({ def, input: arr as Record<number, unknown>, out: out as Record<number, unknown>, count: Math.min(n, arr.length), next: 0 });
+      return out;
+    }
+    if (kind !== "object") {
+      problem(x, `expected ${describeDef(def)}, got ${describeInput(x)}`);
       return undefined;
     }
-    if (input.length !== n) problem(input, `expected ${describeDef(def)}, got ${describeValue(input)}`);
-    // Check the elements both have, so one call reports as much as it can.
-    const common = Math.min(n, input.length);
-    const out = new Array<unknown>(n);
-    for (let i = 0; i < common; i++) {
-      const child = node.children[i]!;
-      const x: unknown = input[i];
-      segs.push(i);
-      entries.push({ key: String(i), type: child.type, actual: x });
-      out[i] = walk(child, x, allowNonFinite, segs, entries, problems);
-      segs.pop();
-      entries.pop();
-    }
+    const out: Record<string, unknown> = {};
+    frames.push({ def, input: x as Record<string, unknown>, out, count: def.keys.length, next: 0 });
     return out;
-  }
-  if (!isPlainObject(input)) {
-    problem(input, `expected ${describeDef(def)}, got ${describeValue(input)}`);
-    return undefined;
-  }
-  // Only own properties count: inherited ones (`constructor`, `toString`) are never read.
-  const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(input, k);
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < def.keys.length; i++) {
-    const key = def.keys[i]!;
-    const child = node.children[i]!;
-    segs.push(key);
-    if (!has(key)) {
-      entries.push({ key, type: child.type, actual: undefined });
-      problem(undefined, `missing key (expected ${describeDef(child.def)})`);
-    } else {
-      const x = input[key];
-      entries.push({ key, type: child.type, actual: x });
-      defineOwn(out, key, walk(child, x, allowNonFinite, segs, entries, problems));
+  };
+  const value = visit(root, input);
+  while (frames.length > 0) {
+    const f = frames[frames.length - 1]!;
+    const depth = frames.length;
+    if (f.next < f.count) {
+      const i = f.next++;
+      const child = f.def.children[i]!;
+      if (f.def.kind === "array") {
+        const x = f.input[i];
+        steps.push({ seg: i, def: child, actual: x });
+        f.out[i] = visit(child, x);
+      } else {
+        const key = f.def.keys[i]!;
+        // Only own properties count: inherited ones (`constructor`, `toString`) are never read.
+        if (!Object.prototype.hasOwnProperty.call(f.input, key)) {
+          steps.push({ seg: key, def: child, actual: undefined });
+          problem(undefined, `missing key (expected ${describeDef(child)})`);
+          steps.pop();
+          continue;
+        }
+        const x = f.input[key];
+        steps.push({ seg: key, def: child, actual: x });
+        defineOwn(f.out, key, visit(child, x));
+      }
+      // A child array or object keeps its step until its frame is done.
+      if (frames.length === depth) steps.pop();
+      continue;
     }
-    segs.pop();
-    entries.pop();
+    if (f.def.kind === "object") {
+      const keys = f.def.keys;
+      const known = keys.length > MAX_LINEAR_KEYS ? new Set(keys) : keys;
+      for (const key of Object.keys(f.input)) {
+        if (known instanceof Set ? known.has(key) : known.includes(key)) continue;
+        const x = f.input[key];
+        steps.push({ seg: key, def: undefined, actual: x });
+        problem(x, "unexpected key (not in the template)");
+        steps.pop();
+      }
+    }
+    frames.pop();
+    if (frames.length > 0) steps.pop();
   }
-  const known = def.keys.length > MAX_LINEAR_KEYS ? new Set(def.keys) : def.keys;
-  for (const key of Object.keys(input)) {
-    if (known instanceof Set ? known.has(key) : known.includes(key)) continue;
-    const x = input[key];
-    segs.push(key);
-    entries.push({ key, type: t.never, actual: x });
-    problem(x, "unexpected key (not in the template)");
-    segs.pop();
-    entries.pop();
-  }
-  return out;
+  return { value, problems };
 }
 
-/** Compiles a template into nodes, each with an io-ts type of its own (named after its shape). */
-function compile(def: TreeDef, allowNonFinite: boolean, name: string): Node {
-  const children = def.children.map((c) => compile(c, allowNonFinite, String(c) === "*" ? "number" : String(c)));
-  const node: Node = { def, children, type: undefined as unknown as t.Decoder<unknown, unknown> };
-  const validate = (u: unknown, c: t.Context): t.Validation<unknown> => {
-    const problems: RawProblem[] = [];
-    const value = walk(node, u, allowNonFinite, [], [], problems);
-    if (problems.length === 0) return t.success(value);
-    return t.failures(
-      problems.map((p) => ({
-        value: p.value,
-        context: [...c, ...p.entries],
-        message: `${p.segs.length === 0 ? "<root>" : pathOf(p.segs)}: ${p.message}`,
-      })),
-    );
+/**
+ * The io-ts type of a template: validation walks the input once; the types of the nodes below
+ * (named after their shape, for error contexts) are made only when a problem needs them.
+ */
+function compile(root: TreeDef, allowNonFinite: boolean): t.Type<unknown, unknown, unknown> {
+  const types = new Map<TreeDef, t.Type<unknown, unknown, unknown>>();
+  const make = (def: TreeDef, name: string): t.Type<unknown, unknown, unknown> => {
+    const validate = (u: unknown, c: t.Context): t.Validation<unknown> => {
+      const { value, problems } = walk(def, u, allowNonFinite);
+      if (problems.length === 0) return t.success(value);
+      return t.failures(
+        problems.map((p) => ({
+          value: p.value,
+          context: c.concat(entriesOf(p.steps, typeOf)),
+          message: `${p.steps.length === 0 ? "<root>" : pathOf(p.steps)}: ${p.message}`,
+        })),
+      );
+    };
+    const is = (u: unknown): u is unknown => walk(def, u, allowNonFinite).problems.length === 0;
+    const type = new t.Type<unknown, unknown, unknown>(name, is, validate, t.identity);
+    types.set(def, type);
+    return type;
   };
-  const is = (u: unknown): u is unknown => {
-    const problems: RawProblem[] = [];
-    walk(node, u, allowNonFinite, [], [], problems);
-    return problems.length === 0;
-  };
-  (node as { type: t.Decoder<unknown, unknown> }).type = new t.Type<unknown, unknown, unknown>(name, is, validate, t.identity);
-  return node;
+  const typeOf: TypeOf = (def) => types.get(def) ?? make(def, def.kind === "leaf" ? "number" : String(def));
+  return make(root, `Tree<${root.kind === "leaf" ? "number" : String(root)}>`);
 }
 
-function compileTemplate(template: unknown, options: TreeCodecOptions | undefined, what: string): Node {
+function compileTemplate(template: unknown, options: TreeCodecOptions | undefined, what: string): { def: TreeDef; type: t.Type<unknown, unknown, unknown> } {
   const { def } = flatten(template, "", `${what}: template`);
   const allowNonFinite = readOptions(options, { allowNonFinite: readBoolean }, what).allowNonFinite === true;
-  return compile(def, allowNonFinite, `Tree<${String(def) === "*" ? "number" : String(def)}>`);
+  return { def, type: compile(def, allowNonFinite) };
 }
 
 /**
@@ -271,9 +304,8 @@ export function decodeTree<T>(
   input: unknown,
   options?: TreeCodecOptions,
 ): E.Either<TreeDecodeError, Primal<T>> {
-  const node = compileTemplate(template, options, "decodeTree");
-  const problems: RawProblem[] = [];
-  const value = walk(node, input, options?.allowNonFinite === true, [], [], problems);
+  const { def } = flatten(template, "", "decodeTree: template");
+  const { value, problems } = walk(def, input, options?.allowNonFinite === true);
   if (problems.length === 0) return E.right(value as Primal<T>);
-  return E.left(new TreeDecodeError(problems.map((p): TreeDecodeProblem => ({ path: pathOf(p.segs), message: p.message }))));
+  return E.left(new TreeDecodeError(problems.map((p): TreeDecodeProblem => ({ path: pathOf(p.steps), message: p.message }))));
 }

@@ -1,7 +1,8 @@
 /**
  * Working with trees directly: map over leaves, list them, compare structures.
  */
-import type { Num } from "../core/num.js";
+import { describeValue, type Num } from "../core/num.js";
+import { ChainruleError } from "../errors.js";
 import { flatten, flattenAs, unflatten, type TreeDef } from "./tree.js";
 
 /**
@@ -49,7 +50,8 @@ export type ReplaceLeaves<T, R> = T extends Num
  * @param tree - the tree that gives the structure.
  * @param rest - more trees of the same structure.
  * @returns a new tree shaped like `tree` with `f`'s results as leaves.
- * @throws {@link TreeStructureError} when a tree in `rest` has another structure.
+ * @throws {@link TreeStructureError} when a tree in `rest` has another structure, and
+ *   {@link ChainruleError} when `f` is not a function.
  * @example
  * ```ts
  * import { treeMap } from "chainrule";
@@ -64,6 +66,7 @@ export function treeMap<T, R extends Num>(
   tree: T,
   ...rest: readonly T[]
 ): ReplaceLeaves<T, R> {
+  if (typeof f !== "function") throw new ChainruleError(`treeMap expects a function as its first argument, got ${describeValue(f)}`);
   const { leaves, def } = flatten(tree, "", "treeMap: tree");
   const others = rest.map((t, i) => flattenAs(def, t, `rest[${i}]`, "treeMap"));
   const out = leaves.map((x, k) => f(x as LeafOf<T>, ...others.map((o) => o[k]! as LeafOf<T>)));
