@@ -305,7 +305,8 @@ export function decodeTree<T>(
   options?: TreeCodecOptions,
 ): E.Either<TreeDecodeError, Primal<T>> {
   const { def } = flatten(template, "", "decodeTree: template");
-  const { value, problems } = walk(def, input, options?.allowNonFinite === true);
+  const allowNonFinite = readOptions(options, { allowNonFinite: readBoolean }, "decodeTree").allowNonFinite === true;
+  const { value, problems } = walk(def, input, allowNonFinite);
   if (problems.length === 0) return E.right(value as Primal<T>);
   return E.left(new TreeDecodeError(problems.map((p): TreeDecodeProblem => ({ path: pathOf(p.steps), message: p.message }))));
 }

@@ -132,10 +132,11 @@ export function kindOf(x: unknown): "leaf" | "array" | "object" | "other" | "unr
   try {
     if (Array.isArray(x)) return "array";
     if (isPlainObject(x)) return "object";
-    return x instanceof Tracer ? "leaf" : "other";
   } catch {
     return "unreadable";
   }
+  // Outside the try: an object posing as a tracer whose getter throws passes the user's own error through.
+  return x instanceof Tracer ? "leaf" : "other";
 }
 
 /** Path segments collected on the way down; joined only when a message needs them. */
