@@ -7,8 +7,8 @@ import type { Primitive } from "./primitive.js";
 /**
  * `hook` is called when a primitive evaluated on numbers produced NaN, while `debugNans` is
  * active; `undefined` otherwise, so that outside `debugNans` the check costs one comparison.
- * `rule` is the primitive whose derivative rule is running (set by `rules.ts` around each rule
- * call, restored by `withNewTrace` when a trace closes), so that the hook can say where it was.
+ * `rule` is the primitive whose derivative rule is running (set only by {@link inRuleOf}),
+ * so that the hook can say where it was.
  */
 export const nanWatch: {
   hook: ((prim: Primitive, xs: readonly number[], out: number) => void) | undefined;
@@ -17,6 +17,28 @@ export const nanWatch: {
   hook: undefined,
   rule: undefined,
 };
+
+/**
+ * Runs `body(p, a, b, c, d)` as part of the derivative rule of `p`: for `debugNans`, `nanWatch.rule`
+ * is `p` meanwhile, and the previous mark is restored afterwards — also when the rule throws, so
+ * that a rule that failed is never blamed for a later NaN. The one place the mark is set.
+ */
+export function inRuleOf<A, B, C, D, R>(
+  p: Primitive,
+  body: (p: Primitive, a: A, b: B, c: C, d: D) => R,
+  a: A,
+  b: B,
+  c: C,
+  d: D,
+): R {
+  const outer = nanWatch.rule;
+  nanWatch.rule = p;
+  try {
+    return body(p, a, b, c, d);
+  } finally {
+    nanWatch.rule = outer;
+  }
+}
 
 /** Evaluates `prim` on numbers. */
 export function evalPrimitive(prim: Primitive, xs: readonly number[]): number {

@@ -10,9 +10,9 @@
  * local gradient is NaN or infinite (the branch `where` discarded), and a local gradient of
  * exactly 0 or 1 adds no work at all.
  */
-import { nanWatch } from "./eval.js";
+import { inRuleOf, nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
-import { ALL_PARTIALS, type PartialsRule, type Primitive } from "./primitive.js";
+import { ALL_PARTIALS, type PartialsRule, type Primitive, type RuleSet } from "./primitive.js";
 import { add, neg, scale } from "../primitives/arithmetic.js";
 import { sumOfNonzero } from "../primitives/reductions.js";
 
@@ -50,26 +50,22 @@ export function times(c: Num, d: Num): Num {
 
 /** The output tangent of `p` at `xs` (with value `out`) for input tangents `ts` (0 = none). */
 export function jvpTangent(p: Primitive, xs: readonly Num[], out: Num, ts: readonly Num[], params: unknown): Num {
-  const rule = p.rule;
-  if (rule === "zero") return 0;
-  const outer = nanWatch.rule; // for debugNans: "inside the rule of p" (no try/finally: see nanWatch)
-  nanWatch.rule = p;
-  let t: Num;
-  if (rule.jvp !== undefined) {
-    t = rule.jvp(xs, out, ts, params);
-  } else {
-    let needed = 0;
-    for (let i = 0; i < ts.length && i < 31; i++) if (ts[i] !== 0) needed |= 1 << i;
-    const d = partialsOf(p)(xs, out, params, ts.length > 31 ? ALL_PARTIALS : needed);
-    const terms: Num[] = [];
-    for (let i = 0; i < ts.length; i++) {
-      const ti = ts[i]!;
-      if (ti !== 0) terms.push(times(ti, d[i]!));
-    }
-    t = terms.length === 2 ? addNonzero(terms[0]!, terms[1]!) : sumOfNonzero(terms);
+  if (p.rule === "zero") return 0;
+  return inRuleOf(p, ruleTangent, xs, out, ts, params); // for debugNans: "inside the rule of p"
+}
+
+function ruleTangent(p: Primitive, xs: readonly Num[], out: Num, ts: readonly Num[], params: unknown): Num {
+  const rule = p.rule as RuleSet; // not "zero": jvpTangent checked
+  if (rule.jvp !== undefined) return rule.jvp(xs, out, ts, params);
+  let needed = 0;
+  for (let i = 0; i < ts.length && i < 31; i++) if (ts[i] !== 0) needed |= 1 << i;
+  const d = partialsOf(p)(xs, out, params, ts.length > 31 ? ALL_PARTIALS : needed);
+  const terms: Num[] = [];
+  for (let i = 0; i < ts.length; i++) {
+    const ti = ts[i]!;
+    if (ti !== 0) terms.push(times(ti, d[i]!));
   }
-  nanWatch.rule = outer;
-  return t;
+  return terms.length === 2 ? addNonzero(terms[0]!, terms[1]!) : sumOfNonzero(terms);
 }
 
 function addNonzero(a: Num, b: Num): Num {

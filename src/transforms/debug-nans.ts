@@ -8,7 +8,7 @@
 import { formatNumber } from "../core/graph.js";
 import { nanWatch } from "../core/eval.js";
 import type { Primitive } from "../core/primitive.js";
-import { currentLevel, openTraces } from "../core/trace.js";
+import { openTraces } from "../core/trace.js";
 import { NonFiniteError } from "../errors.js";
 import { expectFunction } from "./common.js";
 import { StageTrace } from "./make-graph.js";
@@ -71,18 +71,11 @@ export function debugNans<F extends (...args: any[]) => unknown>(f: F): F {
     // Staged values are abstract: ask compiled code to check instead.
     for (const t of openTraces()) if (t instanceof StageTrace) t.graph.checkNans = true;
     const hook = nanWatch.hook;
-    const rule = nanWatch.rule;
-    // Outside every trace and every debugNans, a rule mark is normally stale — left by a rule
-    // that threw during a top-level backward pass, where no trace closes to restore it. (The
-    // rare legitimate case, debugNans called by a custom rule there, only loses the rule's name
-    // from its messages.)
-    if (hook === undefined && currentLevel() === 0) nanWatch.rule = undefined;
     nanWatch.hook = onNan;
     try {
       return f(...args);
     } finally {
       nanWatch.hook = hook;
-      nanWatch.rule = rule;
     }
   };
   return checked as F;
