@@ -21,6 +21,7 @@
  *   by index, never by name; nothing a user supplies (names, tree keys, constants) is pasted.
  */
 import { ChainruleError, NonFiniteError } from "../errors.js";
+import { applyImpl } from "./eval.js";
 import { INPUT, type Graph } from "./graph.js";
 import { jsHelpers } from "./helpers.js";
 import type { Primitive } from "./primitive.js";
@@ -560,9 +561,13 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
       line(`for (let i = 0, ix = $t[${tx}], iy = $t[${ty}]; i < ${h}; i++) v${v} += m[ix[i]] * m[iy[i]];`);
       return;
     }
-    const impl = p.impl;
     const idx = Int32Array.from(ops);
-    const q = gathers.push((m) => impl(...Array.from(idx, (i) => m[i]!))) - 1;
+    const xs = new Float64Array(idx.length);
+    const q =
+      gathers.push((m) => {
+        for (let i = 0; i < idx.length; i++) xs[i] = m[idx[i]!]!;
+        return applyImpl(p, xs);
+      }) - 1;
     line(`const v${v} = $g[${q}](m);`);
   }
 
@@ -573,7 +578,8 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
 function interpreter(g: Graph, onNan: (v: number) => Error): (m: Float64Array) => void {
   const n = g.size;
   const first = g.inputs.length;
-  const impls = g.primitives().map((p) => (p === INPUT ? undefined : p.impl));
+  const prims = g.primitives();
+  const impls = prims.map((p) => (p === INPUT ? undefined : p.impl));
   const st = g.argStart.toInt32Array().subarray(0, n + 1);
   const sl = g.args.toInt32Array().map((r) => (r >= 0 ? r : n + ~r));
   const check = g.checkNans;
@@ -598,7 +604,7 @@ function interpreter(g: Graph, onNan: (v: number) => Error): (m: Float64Array) =
         default: {
           const xs = new Array<number>(st[v + 1]! - s);
           for (let j = 0; j < xs.length; j++) xs[j] = m[sl[s + j]!]!;
-          x = f(...xs);
+          x = applyImpl(prims[v]!, xs);
         }
       }
       if (check && x !== x) throw onNan(v);

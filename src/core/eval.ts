@@ -2,6 +2,7 @@
  * Evaluating a primitive on plain numbers — the bottom of every stack of traces — and the one
  * hook `debugNans` uses to watch it.
  */
+import { ChainruleError } from "../errors.js";
 import type { Primitive } from "./primitive.js";
 
 /**
@@ -44,9 +45,31 @@ export function inRuleOf<A, B, C, D, R>(
 export function evalPrimitive(prim: Primitive, xs: readonly number[]): number {
   const f = prim.impl;
   // Direct calls for the common arities: a spread call is several times slower.
-  const out = xs.length === 1 ? f(xs[0]!) : xs.length === 2 ? f(xs[0]!, xs[1]!) : f(...xs);
+  const out = xs.length === 1 ? f(xs[0]!) : xs.length === 2 ? f(xs[0]!, xs[1]!) : applyImpl(prim, xs);
   if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(prim, xs, out);
   return out;
+}
+
+/**
+ * Most inputs passed to an `impl` as separate arguments: engines put arguments on the stack,
+ * and V8's default stack overflows somewhere above 100 000.
+ */
+export const MAX_SPREAD_ARGS = 50_000;
+
+/**
+ * `prim`'s value at `xs`, for any number of inputs: through `implArray` when the primitive has
+ * one (the variadic built-ins), otherwise by spreading `xs` into `impl` (user primitives).
+ * @throws {@link ChainruleError} when a user primitive is given more inputs than a call can take.
+ */
+export function applyImpl(prim: Primitive, xs: ArrayLike<number>): number {
+  if (prim.implArray !== undefined) return prim.implArray(xs);
+  if (xs.length > MAX_SPREAD_ARGS) {
+    throw new ChainruleError(
+      `${prim.name}: ${xs.length} inputs are more than a primitive whose impl takes its inputs as separate arguments can be given (at most ${MAX_SPREAD_ARGS}); ` +
+        "split the computation into smaller primitives, or use sum, dot or logSumExp, which take any number",
+    );
+  }
+  return prim.impl(...Array.from(xs)); // bounded just above: safe to spread
 }
 
 /** `evalPrimitive` for one input, without an array. */
