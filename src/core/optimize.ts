@@ -259,7 +259,9 @@ class Builder {
         if (cx === 0) return this.constOf(0);
         if (cx === 1) return y;
         if (cx === -1) return { prim: NEG, ops: [y] };
-        if (cx !== undefined) return { prim: MUL, ops: [x, y] }; // a nonzero constant never absorbs
+        // A finite nonzero constant never meets an absorbing zero: c·d is exact. (±∞ or NaN
+        // times a zero d is 0 here, NaN for mul: it stays a scale.)
+        if (cx !== undefined && Number.isFinite(cx)) return { prim: MUL, ops: [x, y] };
         if (cy === 1) return x; // (sign of a zero c only)
         if (cy === -1) return { prim: NEG, ops: [x] };
         return undefined;
