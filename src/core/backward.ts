@@ -9,9 +9,9 @@
  * one level down, so an enclosing transform records it and can differentiate it again.
  */
 import type { Graph } from "./graph.js";
-import { inRuleOf } from "./eval.js";
+import { inRuleOf, nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
-import { accumulate, addProduct, partialsOf } from "./rules.js";
+import { accumulate, addProduct, partialsOf, times } from "./rules.js";
 import { ValueStore } from "./values.js";
 import { ALL_PARTIALS, primitiveById, type Primitive, type RuleSet } from "./primitive.js";
 
@@ -31,13 +31,47 @@ export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
     // Built-in rules read their operands and keep nothing, so one array per arity serves them all.
     scratch1: [0],
     scratch2: [0, 0],
+    touched: nanWatch.hook === undefined ? undefined : new Uint8Array(g.size),
   };
   for (let i = g.size - 1; i >= 0; i--) {
     const c = ct.get(i);
-    if (c === 0) continue; // a zero cotangent contributes zero
+    if (c === 0) {
+      // A zero cotangent contributes zero. Under debugNans, one that some product made (not
+      // "none") is checked against the local gradient it absorbs.
+      if (pass.touched !== undefined && pass.touched[i] === 1) checkAbsorbed(pass, i, primitiveById(primIds[i]!));
+      continue;
+    }
     const p = primitiveById(primIds[i]!);
     if (p.rule === "zero") continue; // inputs, and constants to differentiation
     inRuleOf(p, step, pass, i, c, undefined); // for debugNans: what runs now is p's rule
+  }
+}
+
+/**
+ * Under debugNans: equation `i` received cotangents that summed to exactly 0. A zero cotangent
+ * absorbs any local gradient, but where that gradient is ±Infinity or NaN the true product was
+ * not 0 (typically an overflow upstream, `0 · ∞`): the hook reports it, inside p's rule. Its
+ * inputs receive that zero in turn, so they are checked too.
+ */
+function checkAbsorbed(pass: Pass, i: number, p: Primitive): void {
+  if (p.rule === "zero") return;
+  inRuleOf(p, localGradientCheck, pass, i, undefined, undefined);
+  for (let j = pass.argStart[i]!; j < pass.argStart[i + 1]!; j++) {
+    const r = pass.args[j]!;
+    if (r >= 0) pass.touched![r] = 1;
+  }
+}
+
+function localGradientCheck(p: Primitive, pass: Pass, i: number): void {
+  const { g, vals, args, argStart } = pass;
+  const xs = g.operands(i, pass.vals);
+  let needed = 0;
+  for (let j = argStart[i]!; j < argStart[i + 1]! && j - argStart[i]! < 31; j++) if (args[j]! >= 0) needed |= 1 << (j - argStart[i]!);
+  if (argStart[i + 1]! - argStart[i]! > 31) needed = ALL_PARTIALS;
+  const d = partialsOf(p)(xs, vals.get(i), pass.hasParams ? g.params.get(i) : undefined, needed);
+  for (let j = 0; j < d.length; j++) {
+    const dj = d[j]!;
+    if (args[argStart[i]! + j]! >= 0 && typeof dj === "number") times(0, dj); // reports 0 · ±∞ or NaN
   }
 }
 
@@ -51,6 +85,8 @@ interface Pass {
   readonly hasParams: boolean;
   readonly scratch1: Num[];
   readonly scratch2: Num[];
+  /** Under debugNans only: 1 for each variable some product sent a cotangent to. */
+  readonly touched: Uint8Array | undefined;
 }
 
 /** One step of the chain rule: equation `i` (primitive `p`, cotangent `c`) sends cotangents to its inputs. */
@@ -77,13 +113,17 @@ function step(p: Primitive, pass: Pass, i: number, c: Num): void {
     const d = (rule.partials ?? partialsOf(p))(xs, vals.get(i), params, needed);
     for (let j = 0; j < d.length; j++) {
       const r = args[s + j]!;
-      if (r >= 0) ct.set(r, addProduct(ct.get(r), c, d[j]!)); // constants take no gradient
+      if (r < 0) continue; // constants take no gradient
+      ct.set(r, addProduct(ct.get(r), c, d[j]!));
+      if (pass.touched !== undefined) pass.touched[r] = 1;
     }
   } else {
     const cts = rule.vjp(xs, vals.get(i), c, params);
     for (let j = 0; j < cts.length; j++) {
       const r = args[s + j]!;
-      if (r >= 0) accumulateAt(ct, r, cts[j]!);
+      if (r < 0 || cts[j] === 0) continue; // a vjp rule's exact 0 is "none" (where's other branch)
+      accumulateAt(ct, r, cts[j]!);
+      if (pass.touched !== undefined) pass.touched[r] = 1;
     }
   }
 }

@@ -16,16 +16,17 @@
  *   that each stays far below V8's limit for optimising a function (~60 KB of bytecode) and
  *   compiles in reasonable time.
  * - Safety: the source contains only identifiers made here (`m`, `k`, `v12`, `t3`, `u3_1`,
- *   `$h`, `$p`, `$g`, `$t`, `$f`), the JavaScript of built-in primitives (their `emit`), and
+ *   `$h`, `$p`, `$g`, `$t`, `$f`, `$z`), the JavaScript of built-in primitives (their `emit`), and
  *   numbers printed by {@link jsNumber}. User primitives are called through the table `$p`
  *   by index, never by name; nothing a user supplies (names, tree keys, constants) is pasted.
  */
 import { ChainruleError, NonFiniteError } from "../errors.js";
-import { applyImpl } from "./eval.js";
-import { INPUT, type Graph } from "./graph.js";
+import { absorbs, applyImpl } from "./eval.js";
+import { formatNumber, INPUT, type Graph } from "./graph.js";
 import { jsHelpers } from "./helpers.js";
 import type { Primitive } from "./primitive.js";
 import { reroll, type Loop, type Node } from "./reroll.js";
+import { SCALE } from "../primitives/arithmetic.js";
 import { DOT, SUM } from "../primitives/reductions.js";
 
 /** How a compiled graph runs. */
@@ -43,6 +44,11 @@ export interface CompileOptions {
   readonly reroll?: boolean;
   /** The error to throw when variable `v` is NaN and the graph checks NaNs. */
   readonly onNan?: (v: number) => Error;
+  /**
+   * The error to throw when, in a graph that checks NaNs, the product `scale(c, d)` of variable
+   * `v` gave 0 because a zero factor absorbed one that is ±Infinity or NaN.
+   */
+  readonly onAbsorb?: (v: number, c: number, d: number) => Error;
 }
 
 /** A graph ready to run on numbers. */
@@ -115,6 +121,27 @@ function defaultNanError(g: Graph): (v: number) => Error {
 }
 
 /**
+ * The default error for an absorbed non-finite factor: names the product's equation and the
+ * primitive that computed the non-finite factor (the local gradient that was not finite).
+ */
+function defaultAbsorbError(g: Graph): (v: number, c: number, d: number) => Error {
+  return (v, c, d) => {
+    const j = c === 0 ? 1 : 0; // the factor that is not finite
+    const r = g.args.data[g.argStart.data[v]! + j]!;
+    const source = r >= 0 && g.prim(r) !== INPUT ? g.prim(r).name : undefined;
+    const text = `${g.refName(v)} = ${g.prim(v).name}(${g.operandNames(v).join(", ")})`;
+    const nonFinite = formatNumber(j === 0 ? c : d);
+    const from = source === undefined ? "" : ` (computed by ${source}: ${g.refName(r)} = ${source}(${g.operandNames(r).join(", ")}))`;
+    return new NonFiniteError(
+      `jit: scale(${formatNumber(c)}, ${formatNumber(d)}) = 0 in equation ${text}: a zero factor absorbed ${nonFinite}${from}, ` +
+        "so the derivative is finite but probably wrong — a value overflowed or underflowed upstream (use softplus, logSumExp, log1p or expm1 " +
+        "rather than composing exp and log) (NaN checking is on for this graph)",
+      { primitive: source ?? "scale" },
+    );
+  };
+}
+
+/**
  * Prepares `g` to run on numbers. Every constant of `g` must be a number (a graph that closed
  * over an enclosing transform's value is evaluated by re-binding instead).
  */
@@ -123,6 +150,7 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable {
     if (typeof c !== "number") throw new ChainruleError("jit: internal error: a graph with traced constants cannot be compiled");
   }
   const onNan = options.onNan ?? defaultNanError(g);
+  const onAbsorb = options.onAbsorb ?? defaultAbsorbError(g);
   const n = g.size;
   const first = g.inputs.length;
   const outputSlots = Int32Array.from(g.outputs, (r) => (r >= 0 ? r : n + ~r));
@@ -140,7 +168,7 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable {
     outputSlots,
     stats: { equations, statements, loops: 0, chunks: 0 },
     newMemory,
-    run: interpreter(g, onNan),
+    run: interpreter(g, onNan, onAbsorb),
   });
 
   if (options.interpret === true || !codegenAllowed()) return interpreted(equations);
@@ -156,11 +184,14 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable {
   const fail = (v: number): never => {
     throw onNan(v);
   };
+  const failAbsorb = (v: number, c: number, d: number): never => {
+    throw onAbsorb(v, c, d);
+  };
   let fns: ((m: Float64Array) => void)[];
   try {
     fns = emitted.chunks.map(
       (body) =>
-        new Function("$h", "$p", "$g", "$t", "$f", body)(jsHelpers, emitted.prims, emitted.gathers, emitted.tables, fail) as (
+        new Function("$h", "$p", "$g", "$t", "$f", "$z", body)(jsHelpers, emitted.prims, emitted.gathers, emitted.tables, fail, failAbsorb) as (
           m: Float64Array,
         ) => void,
     );
@@ -425,10 +456,10 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
 
   const emitEquation = (e: number, levels: readonly Level[]): void => {
     const p = prims[e]!;
+    const atoms: string[] = [];
     if (gathered(e) && levels.length === 0) {
       emitGathered(e, p);
     } else {
-      const atoms: string[] = [];
       for (let j = 0; j < start[e + 1]! - start[e]!; j++) atoms.push(atom(e, j, levels));
       line(`const v${e} = ${callOf(p, atoms)};`);
     }
@@ -437,6 +468,11 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
       levels.map((lv) => [lv.loop.span, lv.k]),
     );
     if (checkNans) line(`if (v${e} !== v${e}) $f(${self});`);
+    if (checkNans && p === SCALE) {
+      // 0 from a zero factor against ±Infinity or NaN (x - x is 0 exactly for finite x)
+      const [c, d] = atoms as [string, string];
+      line(`if (v${e} === 0 && (${c} - ${c} !== 0 || ${d} - ${d} !== 0)) $z(${self}, ${c}, ${d});`);
+    }
     if (store[e] === 1) line(`m[${self}] = v${e};`);
   };
 
@@ -575,7 +611,11 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
 }
 
 /** Runs `g` on `m` one equation at a time (no code generation). */
-function interpreter(g: Graph, onNan: (v: number) => Error): (m: Float64Array) => void {
+function interpreter(
+  g: Graph,
+  onNan: (v: number) => Error,
+  onAbsorb: (v: number, c: number, d: number) => Error,
+): (m: Float64Array) => void {
   const n = g.size;
   const first = g.inputs.length;
   const prims = g.primitives();
@@ -607,7 +647,10 @@ function interpreter(g: Graph, onNan: (v: number) => Error): (m: Float64Array) =
           x = applyImpl(prims[v]!, xs);
         }
       }
-      if (check && x !== x) throw onNan(v);
+      if (check && (x !== x || x === 0)) {
+        if (x !== x) throw onNan(v);
+        if (prims[v] === SCALE && absorbs(m[sl[s]!]!, m[sl[s + 1]!]!)) throw onAbsorb(v, m[sl[s]!]!, m[sl[s + 1]!]!);
+      }
       m[v] = x;
     }
   };

@@ -6,8 +6,10 @@ import { ChainruleError } from "../errors.js";
 import type { Primitive } from "./primitive.js";
 
 /**
- * `hook` is called when a primitive evaluated on numbers produced NaN, while `debugNans` is
- * active; `undefined` otherwise, so that outside `debugNans` the check costs one comparison.
+ * `hook` is called, while `debugNans` is active, when a primitive evaluated on numbers produced
+ * NaN — and, here and in the chain-rule products of `rules.ts`, when `scale` gave 0 (a zero
+ * factor may have absorbed an infinite or NaN one: the hook checks). It is `undefined` otherwise,
+ * so that outside `debugNans` the check costs one comparison.
  * `rule` is the primitive whose derivative rule is running (set only by {@link inRuleOf}),
  * so that the hook can say where it was.
  */
@@ -46,8 +48,13 @@ export function evalPrimitive(prim: Primitive, xs: readonly number[]): number {
   const f = prim.impl;
   // Direct calls for the common arities: a spread call is several times slower.
   const out = xs.length === 1 ? f(xs[0]!) : xs.length === 2 ? f(xs[0]!, xs[1]!) : applyImpl(prim, xs);
-  if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(prim, xs, out);
+  if (nanWatch.hook !== undefined && (out !== out || out === 0)) nanWatch.hook(prim, xs, out);
   return out;
+}
+
+/** Whether `c · d` is a product where a zero factor absorbs one that is ±Infinity or NaN. */
+export function absorbs(c: number, d: number): boolean {
+  return (c === 0 && d - d !== 0) || (d === 0 && c - c !== 0); // x - x is 0 exactly for finite x
 }
 
 /**
@@ -82,6 +89,6 @@ export function evalPrimitive1(prim: Primitive, x: number): number {
 /** `evalPrimitive` for two inputs, without an array. */
 export function evalPrimitive2(prim: Primitive, x: number, y: number): number {
   const out = prim.impl(x, y);
-  if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(prim, [x, y], out);
+  if (nanWatch.hook !== undefined && (out !== out || out === 0)) nanWatch.hook(prim, [x, y], out);
   return out;
 }

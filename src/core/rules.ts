@@ -8,12 +8,14 @@
  *
  * Products go through `scale`, so a zero tangent or cotangent contributes zero even where the
  * local gradient is NaN or infinite (the branch `where` discarded), and a local gradient of
- * exactly 0 or 1 adds no work at all.
+ * exactly 0 or 1 adds no work at all. Under `debugNans` a product where that zero absorbed an
+ * infinite or NaN factor is reported: it is also how an overflow turns a gradient into a
+ * finite wrong value (`0 · ∞` from `1 / exp(1000)`).
  */
-import { inRuleOf, nanWatch } from "./eval.js";
+import { absorbs, inRuleOf, nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
 import { ALL_PARTIALS, type PartialsRule, type Primitive, type RuleSet } from "./primitive.js";
-import { add, neg, scale } from "../primitives/arithmetic.js";
+import { add, neg, scale, SCALE } from "../primitives/arithmetic.js";
 import { sumOfNonzero } from "../primitives/reductions.js";
 
 const derivedPartials = new WeakMap<Primitive, PartialsRule>();
@@ -38,8 +40,13 @@ export function partialsOf(p: Primitive): PartialsRule {
   return d;
 }
 
-/** `c · d` for a (co)tangent `c` and a local gradient `d`, without work where either is 0 or ±1. */
+/**
+ * `c · d` for a (co)tangent `c` and a local gradient `d`, without work where either is 0 or ±1.
+ * A zero on either side gives 0 even against ±Infinity or NaN; under `debugNans` that is
+ * reported (the hook gets `scale(c, d) = 0`), since the true product was not 0.
+ */
 export function times(c: Num, d: Num): Num {
+  if (nanWatch.hook !== undefined && typeof c === "number" && typeof d === "number" && absorbs(c, d)) nanWatch.hook(SCALE, [c, d], 0);
   if (d === 1) return c;
   if (d === 0) return 0;
   if (d === -1) return neg(c);
@@ -90,7 +97,7 @@ export function accumulate(acc: Num, c: Num): Num {
 export function addProduct(acc: Num, c: Num, d: Num): Num {
   if (typeof acc === "number" && typeof c === "number" && typeof d === "number") {
     const sum = acc + (c === 0 || d === 0 ? 0 : c * d);
-    if (sum === sum || nanWatch.hook === undefined) return sum;
+    if (nanWatch.hook === undefined || (sum === sum && !absorbs(c, d))) return sum;
   }
   return accumulate(acc, times(c, d));
 }
