@@ -21,7 +21,7 @@
  *   by index, never by name; nothing a user supplies (names, tree keys, constants) is pasted.
  */
 import { ChainruleError, NonFiniteError } from "../errors.js";
-import { absorbs, applyImpl } from "./eval.js";
+import { absorbs, applyImpl, CHAIN_PRODUCT } from "./eval.js";
 import { formatNumber, INPUT, type Graph } from "./graph.js";
 import { jsHelpers } from "./helpers.js";
 import type { Primitive } from "./primitive.js";
@@ -468,7 +468,7 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
       levels.map((lv) => [lv.loop.span, lv.k]),
     );
     if (checkNans) line(`if (v${e} !== v${e}) $f(${self});`);
-    if (checkNans && p === SCALE) {
+    if (checkNans && p === SCALE && g.params.get(e) === CHAIN_PRODUCT) {
       // 0 from a zero factor against ±Infinity or NaN (x - x is 0 exactly for finite x)
       const [c, d] = atoms as [string, string];
       line(`if (v${e} === 0 && (${c} - ${c} !== 0 || ${d} - ${d} !== 0)) $z(${self}, ${c}, ${d});`);
@@ -623,6 +623,9 @@ function interpreter(
   const st = g.argStart.toInt32Array().subarray(0, n + 1);
   const sl = g.args.toInt32Array().map((r) => (r >= 0 ? r : n + ~r));
   const check = g.checkNans;
+  // The chain-rule products that a checked graph checks for an absorbed ±Infinity or NaN.
+  const products = new Set<number>();
+  if (check) for (let v = first; v < n; v++) if (prims[v] === SCALE && g.params.get(v) === CHAIN_PRODUCT) products.add(v);
   return (m) => {
     for (let v = first; v < n; v++) {
       const f = impls[v]!;
@@ -649,7 +652,7 @@ function interpreter(
       }
       if (check && (x !== x || x === 0)) {
         if (x !== x) throw onNan(v);
-        if (prims[v] === SCALE && absorbs(m[sl[s]!]!, m[sl[s + 1]!]!)) throw onAbsorb(v, m[sl[s]!]!, m[sl[s + 1]!]!);
+        if (products.has(v) && absorbs(m[sl[s]!]!, m[sl[s + 1]!]!)) throw onAbsorb(v, m[sl[s]!]!, m[sl[s + 1]!]!);
       }
       m[v] = x;
     }

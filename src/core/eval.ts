@@ -7,9 +7,10 @@ import type { Primitive } from "./primitive.js";
 
 /**
  * `hook` is called, while `debugNans` is active, when a primitive evaluated on numbers produced
- * NaN — and, here and in the chain-rule products of `rules.ts`, when `scale` gave 0 (a zero
- * factor may have absorbed an infinite or NaN one: the hook checks). It is `undefined` otherwise,
- * so that outside `debugNans` the check costs one comparison.
+ * NaN — and when a chain-rule product (`scale` with the params {@link CHAIN_PRODUCT}, or one
+ * computed inline in `rules.ts`) gave 0: a zero factor may have absorbed an infinite or NaN one,
+ * which the hook checks. It is `undefined` otherwise, so that outside `debugNans` the check
+ * costs one comparison.
  * `rule` is the primitive whose derivative rule is running (set only by {@link inRuleOf}),
  * so that the hook can say where it was.
  */
@@ -43,12 +44,19 @@ export function inRuleOf<A, B, C, D, R>(
   }
 }
 
-/** Evaluates `prim` on numbers. */
-export function evalPrimitive(prim: Primitive, xs: readonly number[]): number {
+/**
+ * The params of a `scale` that is a step of the chain rule — a cotangent or tangent times a local
+ * gradient — given only while `debugNans` is active, so that its check can tell it from a
+ * rule's own deliberate `0 · ∞ = 0` (`pow`'s derivative of x⁰).
+ */
+export const CHAIN_PRODUCT: unique symbol = Symbol("chain-rule product");
+
+/** Evaluates `prim` (with `params`, if it has any) on numbers. */
+export function evalPrimitive(prim: Primitive, xs: readonly number[], params?: unknown): number {
   const f = prim.impl;
   // Direct calls for the common arities: a spread call is several times slower.
   const out = xs.length === 1 ? f(xs[0]!) : xs.length === 2 ? f(xs[0]!, xs[1]!) : applyImpl(prim, xs);
-  if (nanWatch.hook !== undefined && (out !== out || out === 0)) nanWatch.hook(prim, xs, out);
+  if (nanWatch.hook !== undefined && (out !== out || (out === 0 && params === CHAIN_PRODUCT))) nanWatch.hook(prim, xs, out);
   return out;
 }
 
@@ -89,6 +97,6 @@ export function evalPrimitive1(prim: Primitive, x: number): number {
 /** `evalPrimitive` for two inputs, without an array. */
 export function evalPrimitive2(prim: Primitive, x: number, y: number): number {
   const out = prim.impl(x, y);
-  if (nanWatch.hook !== undefined && (out !== out || out === 0)) nanWatch.hook(prim, [x, y], out);
+  if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(prim, [x, y], out);
   return out;
 }

@@ -16,7 +16,7 @@
  * equation is reached); one backward pass marks what the outputs need. Both are loops over flat
  * arrays — no recursion — so graphs of millions of equations are fine.
  */
-import { absorbs, applyImpl } from "./eval.js";
+import { applyImpl } from "./eval.js";
 import { Graph, INPUT } from "./graph.js";
 import type { Num } from "./num.js";
 import type { Primitive } from "./primitive.js";
@@ -74,7 +74,7 @@ export function optimize(src: Graph, options: OptimizeOptions = {}): Optimized {
   const dce = options.dce !== false && !checkNans;
 
   const n = src.size;
-  const b = new Builder(n, src.args.length, checkNans);
+  const b = new Builder(n, src.args.length);
   // rep[i]: the operand (new variable, or ~constant) that holds the value of source variable i.
   const rep = new Int32Array(n);
   const srcArgs = src.args.data;
@@ -102,8 +102,7 @@ export function optimize(src: Graph, options: OptimizeOptions = {}): Optimized {
         const xs = new Array<number>(ops.length);
         for (let j = 0; j < ops.length; j++) xs[j] = b.consts[~ops[j]!] as number;
         const v = applyImpl(prim, xs);
-        // A checked graph keeps what its checks report: a NaN, and 0 · ∞ taken as 0.
-        if (!(checkNans && (v !== v || (prim === SCALE && absorbs(xs[0]!, xs[1]!))))) result = b.constOf(v);
+        if (!(checkNans && v !== v)) result = b.constOf(v);
         break;
       }
       if (!simplifyOn || params !== undefined) break;
@@ -153,12 +152,7 @@ class Builder {
   private readonly mask: number;
   private readonly primId = new Map<Primitive, number>();
 
-  constructor(
-    sizeHint: number,
-    argsHint: number,
-    /** The graph checks NaNs (and absorbed infinities): no rewrite may hide one. */
-    private readonly checkNans: boolean,
-  ) {
+  constructor(sizeHint: number, argsHint: number) {
     this.start = new Ints(sizeHint + 1);
     this.start.push(0);
     this.args = new Ints(argsHint);
@@ -261,9 +255,8 @@ class Builder {
         if (cy === -1) return { prim: NEG, ops: [x] };
         return undefined;
       case SCALE:
-        // scale(c, d) = c === 0 ? 0 : c·d — a zero cotangent contributes zero. (In a checked
-        // graph d may be ±Infinity or NaN at run time, which the check reports: keep it.)
-        if (cx === 0 && !this.checkNans) return this.constOf(0);
+        // scale(c, d) = c === 0 ? 0 : c·d — a zero cotangent contributes zero.
+        if (cx === 0) return this.constOf(0);
         if (cx === 1) return y;
         if (cx === -1) return { prim: NEG, ops: [y] };
         // A finite nonzero constant never meets an absorbing zero: c·d is exact. (±∞ or NaN

@@ -12,7 +12,8 @@
  * infinite or NaN factor is reported: it is also how an overflow turns a gradient into a
  * finite wrong value (`0 · ∞` from `1 / exp(1000)`).
  */
-import { absorbs, inRuleOf, nanWatch } from "./eval.js";
+import { absorbs, CHAIN_PRODUCT, inRuleOf, nanWatch } from "./eval.js";
+import { bind } from "./trace.js";
 import type { Num } from "./num.js";
 import { ALL_PARTIALS, type PartialsRule, type Primitive, type RuleSet } from "./primitive.js";
 import { add, neg, scale, SCALE } from "../primitives/arithmetic.js";
@@ -46,7 +47,13 @@ export function partialsOf(p: Primitive): PartialsRule {
  * reported (the hook gets `scale(c, d) = 0`), since the true product was not 0.
  */
 export function times(c: Num, d: Num): Num {
-  if (nanWatch.hook !== undefined && typeof c === "number" && typeof d === "number" && absorbs(c, d)) nanWatch.hook(SCALE, [c, d], 0);
+  if (nanWatch.hook !== undefined) {
+    if (typeof c === "number" && typeof d === "number") {
+      if (absorbs(c, d)) nanWatch.hook(SCALE, [c, d], 0);
+    } else if (d !== 1 && d !== 0 && d !== -1 && c !== 1 && c !== -1) {
+      return bind(SCALE, [c, d], CHAIN_PRODUCT); // checked where its value is known (eval.ts, jit)
+    }
+  }
   if (d === 1) return c;
   if (d === 0) return 0;
   if (d === -1) return neg(c);
