@@ -21,7 +21,7 @@
  *   by index, never by name; nothing a user supplies (names, tree keys, constants) is pasted.
  */
 import { ChainruleError, NonFiniteError } from "../errors.js";
-import { absorbs, applyImpl, CHAIN_PRODUCT } from "./eval.js";
+import { absorbs, applyImpl, ChainProduct } from "./eval.js";
 import { formatNumber, INPUT, type Graph } from "./graph.js";
 import { jsHelpers } from "./helpers.js";
 import type { Primitive } from "./primitive.js";
@@ -121,22 +121,24 @@ function defaultNanError(g: Graph): (v: number) => Error {
 }
 
 /**
- * The default error for an absorbed non-finite factor: names the product's equation and the
- * primitive that computed the non-finite factor (the local gradient that was not finite).
+ * The default error for a chain-rule product that absorbed a non-finite factor: names the
+ * primitive whose derivative rule it is a step of, the product's equation and the equation that
+ * computed the non-finite factor.
  */
 function defaultAbsorbError(g: Graph): (v: number, c: number, d: number) => Error {
   return (v, c, d) => {
+    const rule = (g.params.get(v) as ChainProduct).rule?.name;
     const j = c === 0 ? 1 : 0; // the factor that is not finite
     const r = g.args.data[g.argStart.data[v]! + j]!;
-    const source = r >= 0 && g.prim(r) !== INPUT ? g.prim(r).name : undefined;
+    const source = r >= 0 && g.prim(r) !== INPUT ? `${g.refName(r)} = ${g.prim(r).name}(${g.operandNames(r).join(", ")})` : undefined;
     const text = `${g.refName(v)} = ${g.prim(v).name}(${g.operandNames(v).join(", ")})`;
-    const nonFinite = formatNumber(j === 0 ? c : d);
-    const from = source === undefined ? "" : ` (computed by ${source}: ${g.refName(r)} = ${source}(${g.operandNames(r).join(", ")}))`;
+    const of = rule === undefined ? "" : ` of the derivative rule of ${rule}`;
+    const from = source === undefined ? "" : ` (${source})`;
     return new NonFiniteError(
-      `jit: scale(${formatNumber(c)}, ${formatNumber(d)}) = 0 in equation ${text}: a zero factor absorbed ${nonFinite}${from}, ` +
+      `jit: scale(${formatNumber(c)}, ${formatNumber(d)}) = 0 in equation ${text}, a step${of}: a zero factor absorbed ${formatNumber(j === 0 ? c : d)}${from}, ` +
         "so the derivative is finite but probably wrong — a value overflowed or underflowed upstream (use softplus, logSumExp, log1p or expm1 " +
         "rather than composing exp and log) (NaN checking is on for this graph)",
-      { primitive: source ?? "scale" },
+      { primitive: rule ?? "scale", rule },
     );
   };
 }
@@ -468,7 +470,7 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
       levels.map((lv) => [lv.loop.span, lv.k]),
     );
     if (checkNans) line(`if (v${e} !== v${e}) $f(${self});`);
-    if (checkNans && p === SCALE && g.params.get(e) === CHAIN_PRODUCT) {
+    if (checkNans && p === SCALE && g.params.get(e) instanceof ChainProduct) {
       // 0 from a zero factor against ±Infinity or NaN (x - x is 0 exactly for finite x)
       const [c, d] = atoms as [string, string];
       line(`if (v${e} === 0 && (${c} - ${c} !== 0 || ${d} - ${d} !== 0)) $z(${self}, ${c}, ${d});`);
@@ -625,7 +627,7 @@ function interpreter(
   const check = g.checkNans;
   // The chain-rule products that a checked graph checks for an absorbed ±Infinity or NaN.
   const products = new Set<number>();
-  if (check) for (let v = first; v < n; v++) if (prims[v] === SCALE && g.params.get(v) === CHAIN_PRODUCT) products.add(v);
+  if (check) for (let v = first; v < n; v++) if (prims[v] === SCALE && g.params.get(v) instanceof ChainProduct) products.add(v);
   return (m) => {
     for (let v = first; v < n; v++) {
       const f = impls[v]!;

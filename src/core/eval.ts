@@ -7,7 +7,7 @@ import type { Primitive } from "./primitive.js";
 
 /**
  * `hook` is called, while `debugNans` is active, when a primitive evaluated on numbers produced
- * NaN — and when a chain-rule product (`scale` with the params {@link CHAIN_PRODUCT}, or one
+ * NaN — and when a chain-rule product (`scale` with a {@link ChainProduct} as params, or one
  * computed inline in `rules.ts`) gave 0: a zero factor may have absorbed an infinite or NaN one,
  * which the hook checks. It is `undefined` otherwise, so that outside `debugNans` the check
  * costs one comparison.
@@ -15,7 +15,7 @@ import type { Primitive } from "./primitive.js";
  * so that the hook can say where it was.
  */
 export const nanWatch: {
-  hook: ((prim: Primitive, xs: readonly number[], out: number) => void) | undefined;
+  hook: ((prim: Primitive, xs: readonly number[], out: number, product?: ChainProduct) => void) | undefined;
   rule: Primitive | undefined;
 } = {
   hook: undefined,
@@ -46,17 +46,31 @@ export function inRuleOf<A, B, C, D, R>(
 
 /**
  * The params of a `scale` that is a step of the chain rule — a cotangent or tangent times a local
- * gradient — given only while `debugNans` is active, so that its check can tell it from a
- * rule's own deliberate `0 · ∞ = 0` (`pow`'s derivative of x⁰).
+ * gradient of `rule` — given only while `debugNans` is active, so that its check can tell it
+ * from a rule's own deliberate `0 · ∞ = 0` (`pow`'s derivative of x⁰) and name the rule, also
+ * in a staged graph. One per rule ({@link chainProduct}), so equal steps stay equal for `reroll`.
  */
-export const CHAIN_PRODUCT: unique symbol = Symbol("chain-rule product");
+export class ChainProduct {
+  constructor(readonly rule: Primitive | undefined) {}
+}
+
+const products = new Map<Primitive | undefined, ChainProduct>();
+
+/** The {@link ChainProduct} of `rule`. */
+export function chainProduct(rule: Primitive | undefined): ChainProduct {
+  let p = products.get(rule);
+  if (p === undefined) products.set(rule, (p = new ChainProduct(rule)));
+  return p;
+}
 
 /** Evaluates `prim` (with `params`, if it has any) on numbers. */
 export function evalPrimitive(prim: Primitive, xs: readonly number[], params?: unknown): number {
   const f = prim.impl;
   // Direct calls for the common arities: a spread call is several times slower.
   const out = xs.length === 1 ? f(xs[0]!) : xs.length === 2 ? f(xs[0]!, xs[1]!) : applyImpl(prim, xs);
-  if (nanWatch.hook !== undefined && (out !== out || (out === 0 && params === CHAIN_PRODUCT))) nanWatch.hook(prim, xs, out);
+  if (nanWatch.hook !== undefined && (out !== out || (out === 0 && params instanceof ChainProduct))) {
+    nanWatch.hook(prim, xs, out, params instanceof ChainProduct ? params : undefined);
+  }
   return out;
 }
 

@@ -12,7 +12,7 @@
  * infinite or NaN factor is reported: it is also how an overflow turns a gradient into a
  * finite wrong value (`0 · ∞` from `1 / exp(1000)`).
  */
-import { absorbs, CHAIN_PRODUCT, inRuleOf, nanWatch } from "./eval.js";
+import { absorbs, chainProduct, inRuleOf, nanWatch } from "./eval.js";
 import { bind } from "./trace.js";
 import type { Num } from "./num.js";
 import { ALL_PARTIALS, type PartialsRule, type Primitive, type RuleSet } from "./primitive.js";
@@ -51,7 +51,7 @@ export function times(c: Num, d: Num): Num {
     if (typeof c === "number" && typeof d === "number") {
       if (absorbs(c, d)) nanWatch.hook(SCALE, [c, d], 0);
     } else if (d !== 1 && d !== 0 && d !== -1 && c !== 1 && c !== -1) {
-      return bind(SCALE, [c, d], CHAIN_PRODUCT); // checked where its value is known (eval.ts, jit)
+      return bind(SCALE, [c, d], chainProduct(nanWatch.rule)); // checked where its value is known (eval.ts, jit)
     }
   }
   if (d === 1) return c;

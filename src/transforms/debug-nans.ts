@@ -6,7 +6,7 @@
  * unless a `debugNans` function is running.
  */
 import { formatNumber } from "../core/graph.js";
-import { absorbs, nanWatch } from "../core/eval.js";
+import { absorbs, nanWatch, type ChainProduct } from "../core/eval.js";
 import type { Primitive } from "../core/primitive.js";
 import { openTraces } from "../core/trace.js";
 import { NonFiniteError } from "../errors.js";
@@ -24,9 +24,9 @@ function equation(prim: Primitive, xs: readonly number[], out: number): string {
 }
 
 /** The hook `debugNans` installs: throws for NaN made from non-NaN inputs, and for `0 · ∞` taken as 0. */
-function onNan(prim: Primitive, xs: readonly number[], out: number): void {
+function onNan(prim: Primitive, xs: readonly number[], out: number, product?: ChainProduct): void {
   if (out === out) {
-    if (prim === SCALE && absorbs(xs[0]!, xs[1]!)) throw absorbed(xs[0]!, xs[1]!);
+    if (prim === SCALE && absorbs(xs[0]!, xs[1]!)) throw absorbed(xs[0]!, xs[1]!, product === undefined ? nanWatch.rule : product.rule);
     return; // (called for every 0 too: only scale's is news)
   }
   for (let i = 0; i < xs.length; i++) if (xs[i] !== xs[i]) return; // NaN in, NaN out: not produced here
@@ -45,8 +45,7 @@ function onNan(prim: Primitive, xs: readonly number[], out: number): void {
  * The error for a chain-rule product `c · d` (a cotangent or tangent `c`, a local gradient `d`)
  * that a zero factor made 0 although the other one was ±Infinity or NaN.
  */
-function absorbed(c: number, d: number): NonFiniteError {
-  const rule = nanWatch.rule;
+function absorbed(c: number, d: number, rule: Primitive | undefined): NonFiniteError {
   const of = rule === undefined ? "" : ` of ${rule.name}`;
   const what =
     c === 0
