@@ -64,15 +64,21 @@ function checkAbsorbed(pass: Pass, i: number, p: Primitive): void {
 
 function localGradientCheck(p: Primitive, pass: Pass, i: number): void {
   const { g, vals, args, argStart } = pass;
-  const xs = g.operands(i, pass.vals);
-  let needed = 0;
-  for (let j = argStart[i]!; j < argStart[i + 1]! && j - argStart[i]! < 31; j++) if (args[j]! >= 0) needed |= 1 << (j - argStart[i]!);
-  if (argStart[i + 1]! - argStart[i]! > 31) needed = ALL_PARTIALS;
-  const d = partialsOf(p)(xs, vals.get(i), pass.hasParams ? g.params.get(i) : undefined, needed);
+  const s = argStart[i]!;
+  const n = argStart[i + 1]! - s;
+  const d = partialsOf(p)(g.operands(i, vals), vals.get(i), pass.hasParams ? g.params.get(i) : undefined, neededOf(args, s, n));
   for (let j = 0; j < d.length; j++) {
     const dj = d[j]!;
-    if (args[argStart[i]! + j]! >= 0 && typeof dj === "number") times(0, dj); // reports 0 · ±∞ or NaN
+    if (args[s + j]! >= 0 && typeof dj === "number") times(0, dj); // reports 0 · ±∞ or NaN
   }
+}
+
+/** The `needed` bits of a rule call: the operands (from `s`, `n` of them) that are variables. */
+function neededOf(args: ArrayLike<number>, s: number, n: number): number {
+  if (n > 31) return ALL_PARTIALS;
+  let needed = 0;
+  for (let j = 0; j < n; j++) if (args[s + j]! >= 0) needed |= 1 << j;
+  return needed;
 }
 
 /** What every step of one backward pass shares. */
@@ -108,9 +114,7 @@ function step(p: Primitive, pass: Pass, i: number, c: Num): void {
   const params = pass.hasParams ? g.params.get(i) : undefined;
   if (rule.vjp === undefined) {
     // The seed's rule: each input's cotangent is upstream × local gradient.
-    let needed = n > 31 ? ALL_PARTIALS : 0;
-    for (let j = 0; j < n && j < 31; j++) if (args[s + j]! >= 0) needed |= 1 << j;
-    const d = (rule.partials ?? partialsOf(p))(xs, vals.get(i), params, needed);
+    const d = (rule.partials ?? partialsOf(p))(xs, vals.get(i), params, neededOf(args, s, n));
     for (let j = 0; j < d.length; j++) {
       const r = args[s + j]!;
       if (r < 0) continue; // constants take no gradient
