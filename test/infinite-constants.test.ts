@@ -60,6 +60,52 @@ describe("the reproducers: jit equals eager", () => {
   });
 });
 
+describe("every rewrite and snippet the special constants meet, one by one", () => {
+  // Each exercises one optimiser rewrite or emitted form: ×1 and ×(−1) (mul, div), ±0 (add, sub,
+  // sum), −(−x), x + (−y), constant where, folding (a constant-only subterm), scale(k, d) → mul.
+  const cases: readonly (readonly [string, (x: Num, k: number) => Num])[] = [
+    ["mul(x, k)", (x, k) => cr.mul(x, k)],
+    ["mul(k, x)", (x, k) => cr.mul(k, x)],
+    ["div(x, k)", (x, k) => cr.div(x, k)],
+    ["div(k, x)", (x, k) => cr.div(k, x)],
+    ["add(x, k)", (x, k) => cr.add(x, k)],
+    ["sub(x, k)", (x, k) => cr.sub(x, k)],
+    ["sub(k, x)", (x, k) => cr.sub(k, x)],
+    ["neg(neg(mul(k, x)))", (x, k) => cr.neg(cr.neg(cr.mul(k, x)))],
+    ["add(x, neg(mul(k, x)))", (x, k) => cr.add(x, cr.neg(cr.mul(k, x)))],
+    ["sub(x, neg(k·x))", (x, k) => cr.sub(x, cr.neg(cr.mul(k, x)))],
+    ["where(k, x, x²)", (x, k) => cr.where(k, x, cr.square(x))],
+    ["where(gt(x, k), x, 0)", (x, k) => cr.where(cr.gt(x, k), x, 0)],
+    ["sum([x, k, x])", (x, k) => cr.sum([x, k, x])],
+    ["dot([x, k], [k, x])", (x, k) => cr.dot([x, k], [k, x])],
+    ["mul(x, add(k, k))", (x, k) => cr.mul(x, cr.add(k, k))],
+    ["pow(x, k)", (x, k) => cr.pow(x, k)],
+    ["pow(k, x)", (x, k) => cr.pow(k, x)],
+    ["mul(k, relu(x))", (x, k) => cr.mul(k, cr.relu(x))],
+    ["mul(k, square(relu(x)))", (x, k) => cr.mul(k, cr.square(cr.relu(x)))],
+    ["logSumExp([x, k])", (x, k) => cr.logSumExp([x, k])],
+    ["max(x, k)", (x, k) => cr.max(x, k)],
+  ];
+  for (const strategy of ["compiled", "interpreted"] as const) {
+    it(`jit (${strategy}) equals eager for value, grad, grad∘grad and jvp`, () => {
+      codegen.forbidden = strategy === "interpreted";
+      for (const [, op] of cases) {
+        for (const k of SPECIAL) {
+          const f = (x: Num) => op(x, k);
+          const tangent = (x: Num) => jvp(f, [x], [1]);
+          for (const x of [-1, -0, 0, 2]) {
+            expectAgree(jit(f)(x), f(x));
+            expectAgree(jit(grad(f))(x), grad(f)(x));
+            expectAgree(jit(grad(grad(f)))(x), grad(grad(f))(x));
+            expectAgree(jit(tangent)(x), tangent(x));
+            expectAgree(grad(jit(f))(x), grad(f)(x));
+          }
+        }
+      }
+    });
+  }
+});
+
 // ---- random programs over constants that include ±Infinity, NaN and -0 ------------------------
 
 type Op = (a: Num, b: Num, k: number) => Num;
