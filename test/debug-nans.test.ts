@@ -197,6 +197,45 @@ describe("scope", () => {
     expect(e.message).toContain("forward pass");
   });
 
+  it("a derivative rule that threw leaves no rule mark behind, also for debugNans inside grad", () => {
+    const throwingBwd = customVjp((x: Num) => abs(x), {
+      fwd: (x) => [abs(x), x],
+      bwd: () => {
+        throw new Error("boom");
+      },
+    });
+    const throwingPartials = definePrimitive({
+      name: "throwingPartials",
+      impl: (x) => x,
+      partials: () => {
+        throw new Error("boom");
+      },
+    });
+    const throwingJvp = definePrimitive({
+      name: "throwingJvp",
+      impl: (x) => x,
+      jvp: () => {
+        throw new Error("boom");
+      },
+    });
+    const throwers = [
+      () => grad(throwingBwd)(1),
+      () => grad((x: Num) => throwingPartials(x))(1),
+      () => jvp((x: Num) => throwingJvp(x), [1], [1]),
+      () => grad(grad((x: Num) => mul(x, throwingPartials(x))))(1),
+    ];
+    for (const fails of throwers) {
+      expect(fails).toThrow("boom");
+      // A NaN in the forward pass of a later call is blamed on no rule.
+      for (const later of [() => grad(debugNans(log))(-1), () => debugNans(grad(log))(-1), () => debugNans(log)(-1)]) {
+        const e = nanError(later);
+        expect(e.rule).toBeUndefined();
+        expect(e.message).toContain("log(-1) = NaN");
+        expect(e.message).toContain("in the forward pass");
+      }
+    }
+  });
+
   it("keeps the function's value and signature", () => {
     const f = (x: Num, s: string) => (s === "sq" ? mul(x, x) : x);
     expect(debugNans(f)(3, "sq")).toBe(9);

@@ -260,7 +260,7 @@ describe("other deliberate errors", () => {
     expectError(() => toNumber({} as unknown as number), ChainruleError, "toNumber", "object");
   });
   it("dot of arrays of different lengths", () => {
-    expectError(() => dot([1, 2], [3]), ChainruleError, "dot", "2", "1");
+    expectError(() => dot([1, 2], [3]), TreeStructureError, "dot", "2", "1");
   });
   it("transforms of something that is not a function", () => {
     for (const t of [grad, valueAndGrad, makeGraph, explain] as ((f: never) => unknown)[]) {

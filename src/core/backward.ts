@@ -9,11 +9,11 @@
  * one level down, so an enclosing transform records it and can differentiate it again.
  */
 import type { Graph } from "./graph.js";
-import { nanWatch } from "./eval.js";
+import { inRuleOf, nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
-import { accumulate, addProduct, partialsOf } from "./rules.js";
+import { accumulate, addProduct, partialsOf, times } from "./rules.js";
 import { ValueStore } from "./values.js";
-import { ALL_PARTIALS, primitiveById } from "./primitive.js";
+import { ALL_PARTIALS, primitiveById, type Primitive, type RuleSet } from "./primitive.js";
 
 /**
  * Propagates cotangents backward through `g`. `ct[i]` holds the cotangent of variable `i`
@@ -21,51 +21,119 @@ import { ALL_PARTIALS, primitiveById } from "./primitive.js";
  */
 export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
   const primIds = g.primIds.data;
-  const argStart = g.argStart.data;
-  const args = g.args.data;
-  const hasParams = g.params.size > 0;
-  // Built-in rules read their operands and keep nothing, so one array per arity serves them all.
-  const scratch1: Num[] = [0];
-  const scratch2: Num[] = [0, 0];
+  const pass: Pass = {
+    g,
+    vals,
+    ct,
+    argStart: g.argStart.data,
+    args: g.args.data,
+    hasParams: g.params.size > 0,
+    // Built-in rules read their operands and keep nothing, so one array per arity serves them all.
+    scratch1: [0],
+    scratch2: [0, 0],
+    touched: nanWatch.hook === undefined ? undefined : new Uint8Array(g.size),
+  };
   for (let i = g.size - 1; i >= 0; i--) {
     const c = ct.get(i);
-    if (c === 0) continue; // a zero cotangent contributes zero
-    const id = primIds[i]!;
-    const p = id >= 0 ? primitiveById(id) : g.unlisted[~id]!; // see Graph.prim
-    const rule = p.rule;
-    if (rule === "zero") continue; // inputs, and constants to differentiation
-    const s = argStart[i]!;
-    const n = argStart[i + 1]! - s;
-    let xs: Num[];
-    if (p.builtin && n <= 2) {
-      xs = n === 1 ? scratch1 : scratch2;
-      for (let j = 0; j < n; j++) {
-        const r = args[s + j]!;
-        xs[j] = r >= 0 ? vals.get(r) : g.constant(r);
-      }
-    } else {
-      xs = g.operands(i, vals);
+    if (c === 0) {
+      // A zero cotangent contributes zero. Under debugNans, one that some product made (not
+      // "none") is checked against the local gradient it absorbs.
+      if (pass.touched !== undefined && pass.touched[i] === 1) checkAbsorbed(pass, i, primAt(g, primIds[i]!));
+      continue;
     }
-    const params = hasParams ? g.params.get(i) : undefined;
-    const outer = nanWatch.rule; // for debugNans: what runs now is p's rule (see rules.ts)
-    nanWatch.rule = p;
-    if (rule.vjp === undefined) {
-      // The seed's rule: each input's cotangent is upstream × local gradient.
-      let needed = n > 31 ? ALL_PARTIALS : 0;
-      for (let j = 0; j < n && j < 31; j++) if (args[s + j]! >= 0) needed |= 1 << j;
-      const d = (rule.partials ?? partialsOf(p))(xs, vals.get(i), params, needed);
-      for (let j = 0; j < d.length; j++) {
-        const r = args[s + j]!;
-        if (r >= 0) ct.set(r, addProduct(ct.get(r), c, d[j]!)); // constants take no gradient
-      }
-    } else {
-      const cts = rule.vjp(xs, vals.get(i), c, params);
-      for (let j = 0; j < cts.length; j++) {
-        const r = args[s + j]!;
-        if (r >= 0) accumulateAt(ct, r, cts[j]!);
-      }
+    const p = primAt(g, primIds[i]!);
+    if (p.rule === "zero") continue; // inputs, and constants to differentiation
+    inRuleOf(p, step, pass, i, c, undefined); // for debugNans: what runs now is p's rule
+  }
+}
+
+/**
+ * Under debugNans: equation `i` received cotangents that summed to exactly 0. A zero cotangent
+ * absorbs any local gradient, but where that gradient is ±Infinity or NaN the true product was
+ * not 0 (typically an overflow upstream, `0 · ∞`): the hook reports it, inside p's rule. Its
+ * inputs receive that zero in turn, so they are checked too.
+ */
+function checkAbsorbed(pass: Pass, i: number, p: Primitive): void {
+  if (p.rule === "zero") return;
+  inRuleOf(p, localGradientCheck, pass, i, undefined, undefined);
+  for (let j = pass.argStart[i]!; j < pass.argStart[i + 1]!; j++) {
+    const r = pass.args[j]!;
+    if (r >= 0) pass.touched![r] = 1;
+  }
+}
+
+function localGradientCheck(p: Primitive, pass: Pass, i: number): void {
+  const { g, vals, args, argStart } = pass;
+  const s = argStart[i]!;
+  const n = argStart[i + 1]! - s;
+  const d = partialsOf(p)(g.operands(i, vals), vals.get(i), pass.hasParams ? g.params.get(i) : undefined, neededOf(args, s, n));
+  for (let j = 0; j < d.length; j++) {
+    const dj = d[j]!;
+    if (args[s + j]! >= 0 && typeof dj === "number") times(0, dj); // reports 0 · ±∞ or NaN
+  }
+}
+
+/** The `needed` bits of a rule call: the operands (from `s`, `n` of them) that are variables. */
+function neededOf(args: ArrayLike<number>, s: number, n: number): number {
+  if (n > 31) return ALL_PARTIALS;
+  let needed = 0;
+  for (let j = 0; j < n; j++) if (args[s + j]! >= 0) needed |= 1 << j;
+  return needed;
+}
+
+/** The primitive of an equation from its id: custom functions' primitives are listed per graph (see Graph.prim). */
+function primAt(g: Graph, id: number): Primitive {
+  return id >= 0 ? primitiveById(id) : g.unlisted[~id]!;
+}
+
+/** What every step of one backward pass shares. */
+interface Pass {
+  readonly g: Graph;
+  readonly vals: ValueStore;
+  readonly ct: ValueStore;
+  readonly argStart: ArrayLike<number>;
+  readonly args: ArrayLike<number>;
+  readonly hasParams: boolean;
+  readonly scratch1: Num[];
+  readonly scratch2: Num[];
+  /** Under debugNans only: 1 for each variable some product sent a cotangent to. */
+  readonly touched: Uint8Array | undefined;
+}
+
+/** One step of the chain rule: equation `i` (primitive `p`, cotangent `c`) sends cotangents to its inputs. */
+function step(p: Primitive, pass: Pass, i: number, c: Num): void {
+  const { g, vals, ct, argStart, args } = pass;
+  const rule = p.rule as RuleSet; // not "zero": backward skips those
+  const s = argStart[i]!;
+  const n = argStart[i + 1]! - s;
+  let xs: Num[];
+  if (p.builtin && n <= 2) {
+    xs = n === 1 ? pass.scratch1 : pass.scratch2;
+    for (let j = 0; j < n; j++) {
+      const r = args[s + j]!;
+      xs[j] = r >= 0 ? vals.get(r) : g.constant(r);
     }
-    nanWatch.rule = outer;
+  } else {
+    xs = g.operands(i, vals);
+  }
+  const params = pass.hasParams ? g.params.get(i) : undefined;
+  if (rule.vjp === undefined) {
+    // The local-gradient rule: each input's cotangent is upstream × local gradient.
+    const d = (rule.partials ?? partialsOf(p))(xs, vals.get(i), params, neededOf(args, s, n));
+    for (let j = 0; j < d.length; j++) {
+      const r = args[s + j]!;
+      if (r < 0) continue; // constants take no gradient
+      ct.set(r, addProduct(ct.get(r), c, d[j]!));
+      if (pass.touched !== undefined) pass.touched[r] = 1;
+    }
+  } else {
+    const cts = rule.vjp(xs, vals.get(i), c, params);
+    for (let j = 0; j < cts.length; j++) {
+      const r = args[s + j]!;
+      if (r < 0 || cts[j] === 0) continue; // a vjp rule's exact 0 is "none" (where's other branch)
+      accumulateAt(ct, r, cts[j]!);
+      if (pass.touched !== undefined) pass.touched[r] = 1;
+    }
   }
 }
 

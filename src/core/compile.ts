@@ -16,15 +16,17 @@
  *   that each stays far below V8's limit for optimising a function (~60 KB of bytecode) and
  *   compiles in reasonable time.
  * - Safety: the source contains only identifiers made here (`m`, `k`, `v12`, `t3`, `u3_1`,
- *   `$h`, `$p`, `$g`, `$t`, `$f`), the JavaScript of built-in primitives (their `emit`), and
+ *   `$h`, `$p`, `$g`, `$t`, `$f`, `$z`), the JavaScript of built-in primitives (their `emit`), and
  *   numbers printed by {@link jsNumber}. User primitives are called through the table `$p`
  *   by index, never by name; nothing a user supplies (names, tree keys, constants) is pasted.
  */
 import { ChainruleError, NonFiniteError } from "../errors.js";
-import { INPUT, type Graph } from "./graph.js";
+import { absorbs, applyImpl, ChainProduct } from "./eval.js";
+import { formatNumber, INPUT, type Graph } from "./graph.js";
 import { jsHelpers } from "./helpers.js";
 import type { Primitive } from "./primitive.js";
 import { reroll, type Loop, type Node } from "./reroll.js";
+import { SCALE } from "../primitives/arithmetic.js";
 import { DOT, SUM } from "../primitives/reductions.js";
 
 /** How a compiled graph runs. */
@@ -42,6 +44,11 @@ export interface CompileOptions {
   readonly reroll?: boolean;
   /** The error to throw when variable `v` is NaN and the graph checks NaNs. */
   readonly onNan?: (v: number) => Error;
+  /**
+   * The error to throw when, in a graph that checks NaNs, the product `scale(c, d)` of variable
+   * `v` gave 0 because a zero factor absorbed one that is ±Infinity or NaN.
+   */
+  readonly onAbsorb?: (v: number, c: number, d: number) => Error;
 }
 
 /** A graph ready to run on numbers. */
@@ -114,6 +121,29 @@ function defaultNanError(g: Graph): (v: number) => Error {
 }
 
 /**
+ * The default error for a chain-rule product that absorbed a non-finite factor: names the
+ * primitive whose derivative rule it is a step of, the product's equation and the equation that
+ * computed the non-finite factor.
+ */
+function defaultAbsorbError(g: Graph): (v: number, c: number, d: number) => Error {
+  return (v, c, d) => {
+    const rule = (g.params.get(v) as ChainProduct).rule?.name;
+    const j = c === 0 ? 1 : 0; // the factor that is not finite
+    const r = g.args.data[g.argStart.data[v]! + j]!;
+    const source = r >= 0 && g.prim(r) !== INPUT ? `${g.refName(r)} = ${g.prim(r).name}(${g.operandNames(r).join(", ")})` : undefined;
+    const text = `${g.refName(v)} = ${g.prim(v).name}(${g.operandNames(v).join(", ")})`;
+    const of = rule === undefined ? "" : ` of the derivative rule of ${rule}`;
+    const from = source === undefined ? "" : ` (${source})`;
+    return new NonFiniteError(
+      `jit: scale(${formatNumber(c)}, ${formatNumber(d)}) = 0 in equation ${text}, a step${of}: a zero factor absorbed ${formatNumber(j === 0 ? c : d)}${from}, ` +
+        "so the derivative is finite but probably wrong — a value overflowed or underflowed upstream (use softplus, logSumExp, log1p or expm1 " +
+        "rather than composing exp and log) (NaN checking is on for this graph)",
+      { primitive: rule ?? "scale", rule },
+    );
+  };
+}
+
+/**
  * Prepares `g` to run on numbers. Every constant of `g` must be a number (a graph that closed
  * over an enclosing transform's value is evaluated by re-binding instead).
  */
@@ -122,6 +152,7 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable {
     if (typeof c !== "number") throw new ChainruleError("jit: internal error: a graph with traced constants cannot be compiled");
   }
   const onNan = options.onNan ?? defaultNanError(g);
+  const onAbsorb = options.onAbsorb ?? defaultAbsorbError(g);
   const n = g.size;
   const first = g.inputs.length;
   const outputSlots = Int32Array.from(g.outputs, (r) => (r >= 0 ? r : n + ~r));
@@ -139,7 +170,7 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable {
     outputSlots,
     stats: { equations, statements, loops: 0, chunks: 0 },
     newMemory,
-    run: interpreter(g, onNan),
+    run: interpreter(g, onNan, onAbsorb),
   });
 
   if (options.interpret === true || !codegenAllowed()) return interpreted(equations);
@@ -155,11 +186,14 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable {
   const fail = (v: number): never => {
     throw onNan(v);
   };
+  const failAbsorb = (v: number, c: number, d: number): never => {
+    throw onAbsorb(v, c, d);
+  };
   let fns: ((m: Float64Array) => void)[];
   try {
     fns = emitted.chunks.map(
       (body) =>
-        new Function("$h", "$p", "$g", "$t", "$f", body)(jsHelpers, emitted.prims, emitted.gathers, emitted.tables, fail) as (
+        new Function("$h", "$p", "$g", "$t", "$f", "$z", body)(jsHelpers, emitted.prims, emitted.gathers, emitted.tables, fail, failAbsorb) as (
           m: Float64Array,
         ) => void,
     );
@@ -424,10 +458,10 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
 
   const emitEquation = (e: number, levels: readonly Level[]): void => {
     const p = prims[e]!;
+    const atoms: string[] = [];
     if (gathered(e) && levels.length === 0) {
       emitGathered(e, p);
     } else {
-      const atoms: string[] = [];
       for (let j = 0; j < start[e + 1]! - start[e]!; j++) atoms.push(atom(e, j, levels));
       line(`const v${e} = ${callOf(p, atoms)};`);
     }
@@ -436,6 +470,11 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
       levels.map((lv) => [lv.loop.span, lv.k]),
     );
     if (checkNans) line(`if (v${e} !== v${e}) $f(${self});`);
+    if (checkNans && p === SCALE && g.params.get(e) instanceof ChainProduct) {
+      // 0 from a zero factor against ±Infinity or NaN (x - x is 0 exactly for finite x)
+      const [c, d] = atoms as [string, string];
+      line(`if (v${e} === 0 && (${c} - ${c} !== 0 || ${d} - ${d} !== 0)) $z(${self}, ${c}, ${d});`);
+    }
     if (store[e] === 1) line(`m[${self}] = v${e};`);
   };
 
@@ -560,9 +599,13 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
       line(`for (let i = 0, ix = $t[${tx}], iy = $t[${ty}]; i < ${h}; i++) v${v} += m[ix[i]] * m[iy[i]];`);
       return;
     }
-    const impl = p.impl;
     const idx = Int32Array.from(ops);
-    const q = gathers.push((m) => impl(...Array.from(idx, (i) => m[i]!))) - 1;
+    const xs = new Float64Array(idx.length);
+    const q =
+      gathers.push((m) => {
+        for (let i = 0; i < idx.length; i++) xs[i] = m[idx[i]!]!;
+        return applyImpl(p, xs);
+      }) - 1;
     line(`const v${v} = $g[${q}](m);`);
   }
 
@@ -570,13 +613,21 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
 }
 
 /** Runs `g` on `m` one equation at a time (no code generation). */
-function interpreter(g: Graph, onNan: (v: number) => Error): (m: Float64Array) => void {
+function interpreter(
+  g: Graph,
+  onNan: (v: number) => Error,
+  onAbsorb: (v: number, c: number, d: number) => Error,
+): (m: Float64Array) => void {
   const n = g.size;
   const first = g.inputs.length;
-  const impls = g.primitives().map((p) => (p === INPUT ? undefined : p.impl));
+  const prims = g.primitives();
+  const impls = prims.map((p) => (p === INPUT ? undefined : p.impl));
   const st = g.argStart.toInt32Array().subarray(0, n + 1);
   const sl = g.args.toInt32Array().map((r) => (r >= 0 ? r : n + ~r));
   const check = g.checkNans;
+  // The chain-rule products that a checked graph checks for an absorbed ±Infinity or NaN.
+  const products = new Set<number>();
+  if (check) for (let v = first; v < n; v++) if (prims[v] === SCALE && g.params.get(v) instanceof ChainProduct) products.add(v);
   return (m) => {
     for (let v = first; v < n; v++) {
       const f = impls[v]!;
@@ -598,10 +649,13 @@ function interpreter(g: Graph, onNan: (v: number) => Error): (m: Float64Array) =
         default: {
           const xs = new Array<number>(st[v + 1]! - s);
           for (let j = 0; j < xs.length; j++) xs[j] = m[sl[s + j]!]!;
-          x = f(...xs);
+          x = applyImpl(prims[v]!, xs);
         }
       }
-      if (check && x !== x) throw onNan(v);
+      if (check && (x !== x || x === 0)) {
+        if (x !== x) throw onNan(v);
+        if (products.has(v) && absorbs(m[sl[s]!]!, m[sl[s + 1]!]!)) throw onAbsorb(v, m[sl[s]!]!, m[sl[s + 1]!]!);
+      }
       m[v] = x;
     }
   };

@@ -16,15 +16,16 @@ export function softplus(x: number): number {
 }
 
 /** log Σ exp(xᵢ), shifted by the maximum so that it neither overflows nor underflows. */
-export function logSumExp(...xs: number[]): number {
+export function logSumExp(xs: ArrayLike<number>): number {
   let m = -Infinity;
-  for (const x of xs) {
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
     if (x !== x) return NaN;
     if (x > m) m = x;
   }
   if (m === Infinity || m === -Infinity) return m;
   let s = 0;
-  for (const x of xs) s += Math.exp(x - m);
+  for (let i = 0; i < xs.length; i++) s += Math.exp(xs[i]! - m);
   return m + Math.log(s);
 }
 
@@ -34,18 +35,29 @@ export function select(c: number, a: number, b: number): number {
 }
 
 /** Σ xᵢ. */
-export function sum(...xs: number[]): number {
+export function sum(xs: ArrayLike<number>): number {
   let s = 0;
-  for (const x of xs) s += x;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
   return s;
 }
 
 /** Σ xᵢ·yᵢ over the two halves of `v` (`v = [...xs, ...ys]`). */
-export function dotHalves(...v: number[]): number {
+export function dotHalves(v: ArrayLike<number>): number {
   const n = v.length >> 1;
   let s = 0;
   for (let i = 0; i < n; i++) s += v[i]! * v[n + i]!;
   return s;
+}
+
+/** The largest xᵢ, NaN if any is NaN (as `Math.max`), -Infinity for none. */
+export function max(xs: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    if (x !== x) return NaN;
+    if (x > m || (x === 0 && m === 0 && !Object.is(x, -0))) m = x; // Math.max(-0, 0) is 0
+  }
+  return m;
 }
 
 /**
@@ -59,4 +71,4 @@ export function scale(c: number, d: number): number {
 }
 
 /** The helper table generated code receives as `$h`. */
-export const jsHelpers = { sigmoid, softplus, logSumExp, select, sum, dotHalves, scale } as const;
+export const jsHelpers = { sigmoid, softplus, logSumExp, select, sum, dotHalves, max, scale } as const;

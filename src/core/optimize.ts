@@ -16,6 +16,7 @@
  * equation is reached); one backward pass marks what the outputs need. Both are loops over flat
  * arrays — no recursion — so graphs of millions of equations are fine.
  */
+import { applyImpl } from "./eval.js";
 import { Graph, INPUT } from "./graph.js";
 import type { Num } from "./num.js";
 import type { Primitive } from "./primitive.js";
@@ -97,10 +98,10 @@ export function optimize(src: Graph, options: OptimizeOptions = {}): Optimized {
     let result = NONE;
     // A rewrite may enable another (add(x, neg(y)) → sub(x, y) → …); a few rounds suffice.
     for (let round = 0; round < 4 && result === NONE; round++) {
-      if (fold && params === undefined && prim.builtin && ops.length <= MAX_FOLD_ARGS && b.allNumeric(ops)) {
+      if (fold && params === undefined && prim.builtin && b.allNumeric(ops)) {
         const xs = new Array<number>(ops.length);
         for (let j = 0; j < ops.length; j++) xs[j] = b.consts[~ops[j]!] as number;
-        const v = prim.impl(...xs);
+        const v = applyImpl(prim, xs);
         if (!(checkNans && v !== v)) result = b.constOf(v);
         break;
       }
@@ -124,9 +125,6 @@ export function optimize(src: Graph, options: OptimizeOptions = {}): Optimized {
   const outputs = src.outputs.map((r) => (r >= 0 ? rep[r]! : b.constOf(src.constant(r))));
   return b.finish(src, outputs, dce);
 }
-
-/** Folding calls `impl(...args)`: keep the argument list far below engines' limits. */
-const MAX_FOLD_ARGS = 4096;
 
 /** "No operand": no rewrite applied. (Operands are variables >= 0 or constants < 0, never this.) */
 const NONE = 0x7fffffff;
@@ -261,7 +259,9 @@ class Builder {
         if (cx === 0) return this.constOf(0);
         if (cx === 1) return y;
         if (cx === -1) return { prim: NEG, ops: [y] };
-        if (cx !== undefined) return { prim: MUL, ops: [x, y] }; // a nonzero constant never absorbs
+        // A finite nonzero constant never meets an absorbing zero: c·d is exact. (±∞ or NaN
+        // times a zero d is 0 here, NaN for mul: it stays a scale.)
+        if (cx !== undefined && Number.isFinite(cx)) return { prim: MUL, ops: [x, y] };
         if (cy === 1) return x; // (sign of a zero c only)
         if (cy === -1) return { prim: NEG, ops: [x] };
         return undefined;

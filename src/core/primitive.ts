@@ -68,6 +68,11 @@ export interface Primitive {
   readonly arity: number;
   /** The value on plain numbers. */
   readonly impl: (...xs: number[]) => number;
+  /**
+   * The value from an array of inputs (variadic built-ins): a call that spreads a long array
+   * into `impl` would overflow the stack, so any number of inputs goes through this.
+   */
+  readonly implArray?: ((xs: ArrayLike<number>) => number) | undefined;
   /** The derivative rule. */
   readonly rule: Rule;
   /** How `jit` writes it as JavaScript; without one, `jit` calls `impl`. */
@@ -105,12 +110,15 @@ export interface BuiltinDefinition {
   readonly name: string;
   readonly arity: number;
   readonly impl: (...xs: number[]) => number;
+  /** Required for variadic built-ins (arity -1); see {@link Primitive.implArray}. */
+  readonly implArray?: (xs: ArrayLike<number>) => number;
   readonly rule: Rule;
   readonly emit: Emitter;
 }
 
 /** Registers a built-in primitive. */
 export function builtin(def: BuiltinDefinition): Primitive {
+  if (def.arity < 0 && def.implArray === undefined) throw new ChainruleError(`internal error: variadic built-in ${def.name} needs implArray`);
   return register({ ...def, builtin: true });
 }
 

@@ -8,12 +8,15 @@
  *
  * Products go through `scale`, so a zero tangent or cotangent contributes zero even where the
  * local gradient is NaN or infinite (the branch `where` discarded), and a local gradient of
- * exactly 0 or 1 adds no work at all.
+ * exactly 0 or 1 adds no work at all. Under `debugNans` a product where that zero absorbed an
+ * infinite or NaN factor is reported: it is also how an overflow turns a gradient into a
+ * finite wrong value (`0 · ∞` from `1 / exp(1000)`).
  */
-import { nanWatch } from "./eval.js";
+import { absorbs, chainProduct, inRuleOf, nanWatch } from "./eval.js";
+import { bind } from "./trace.js";
 import type { Num } from "./num.js";
-import { ALL_PARTIALS, type PartialsRule, type Primitive } from "./primitive.js";
-import { add, neg, scale } from "../primitives/arithmetic.js";
+import { ALL_PARTIALS, type PartialsRule, type Primitive, type RuleSet } from "./primitive.js";
+import { add, neg, scale, SCALE } from "../primitives/arithmetic.js";
 import { sumOfNonzero } from "../primitives/reductions.js";
 
 const derivedPartials = new WeakMap<Primitive, PartialsRule>();
@@ -38,8 +41,19 @@ export function partialsOf(p: Primitive): PartialsRule {
   return d;
 }
 
-/** `c · d` for a (co)tangent `c` and a local gradient `d`, without work where either is 0 or ±1. */
+/**
+ * `c · d` for a (co)tangent `c` and a local gradient `d`, without work where either is 0 or ±1.
+ * A zero on either side gives 0 even against ±Infinity or NaN; under `debugNans` that is
+ * reported (the hook gets `scale(c, d) = 0`), since the true product was not 0.
+ */
 export function times(c: Num, d: Num): Num {
+  if (nanWatch.hook !== undefined) {
+    if (typeof c === "number" && typeof d === "number") {
+      if (absorbs(c, d)) nanWatch.hook(SCALE, [c, d], 0);
+    } else if (d !== 1 && d !== 0 && d !== -1 && c !== 1 && c !== -1) {
+      return bind(SCALE, [c, d], chainProduct(nanWatch.rule)); // checked where its value is known (eval.ts, jit)
+    }
+  }
   if (d === 1) return c;
   if (d === 0) return 0;
   if (d === -1) return neg(c);
@@ -50,26 +64,22 @@ export function times(c: Num, d: Num): Num {
 
 /** The output tangent of `p` at `xs` (with value `out`) for input tangents `ts` (0 = none). */
 export function jvpTangent(p: Primitive, xs: readonly Num[], out: Num, ts: readonly Num[], params: unknown): Num {
-  const rule = p.rule;
-  if (rule === "zero") return 0;
-  const outer = nanWatch.rule; // for debugNans: "inside the rule of p" (no try/finally: see nanWatch)
-  nanWatch.rule = p;
-  let t: Num;
-  if (rule.jvp !== undefined) {
-    t = rule.jvp(xs, out, ts, params);
-  } else {
-    let needed = 0;
-    for (let i = 0; i < ts.length && i < 31; i++) if (ts[i] !== 0) needed |= 1 << i;
-    const d = partialsOf(p)(xs, out, params, ts.length > 31 ? ALL_PARTIALS : needed);
-    const terms: Num[] = [];
-    for (let i = 0; i < ts.length; i++) {
-      const ti = ts[i]!;
-      if (ti !== 0) terms.push(times(ti, d[i]!));
-    }
-    t = terms.length === 2 ? addNonzero(terms[0]!, terms[1]!) : sumOfNonzero(terms);
+  if (p.rule === "zero") return 0;
+  return inRuleOf(p, ruleTangent, xs, out, ts, params); // for debugNans: "inside the rule of p"
+}
+
+function ruleTangent(p: Primitive, xs: readonly Num[], out: Num, ts: readonly Num[], params: unknown): Num {
+  const rule = p.rule as RuleSet; // not "zero": jvpTangent checked
+  if (rule.jvp !== undefined) return rule.jvp(xs, out, ts, params);
+  let needed = 0;
+  for (let i = 0; i < ts.length && i < 31; i++) if (ts[i] !== 0) needed |= 1 << i;
+  const d = partialsOf(p)(xs, out, params, ts.length > 31 ? ALL_PARTIALS : needed);
+  const terms: Num[] = [];
+  for (let i = 0; i < ts.length; i++) {
+    const ti = ts[i]!;
+    if (ti !== 0) terms.push(times(ti, d[i]!));
   }
-  nanWatch.rule = outer;
-  return t;
+  return terms.length === 2 ? addNonzero(terms[0]!, terms[1]!) : sumOfNonzero(terms);
 }
 
 function addNonzero(a: Num, b: Num): Num {
@@ -94,7 +104,7 @@ export function accumulate(acc: Num, c: Num): Num {
 export function addProduct(acc: Num, c: Num, d: Num): Num {
   if (typeof acc === "number" && typeof c === "number" && typeof d === "number") {
     const sum = acc + (c === 0 || d === 0 ? 0 : c * d);
-    if (sum === sum || nanWatch.hook === undefined) return sum;
+    if (nanWatch.hook === undefined || (sum === sum && !absorbs(c, d))) return sum;
   }
   return accumulate(acc, times(c, d));
 }

@@ -108,7 +108,7 @@ export function bind(prim: Primitive, args: readonly Num[], params?: unknown): N
     if (!t.active) throw leakError(t);
     if (top === undefined || t.level > top.level) top = t;
   }
-  if (top === undefined) return evalPrimitive(prim, args as readonly number[]);
+  if (top === undefined) return evalPrimitive(prim, args as readonly number[], params);
   return top.process(prim, args, params);
 }
 

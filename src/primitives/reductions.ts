@@ -3,11 +3,11 @@
  * and `logSumExp` are single primitives taking any number of inputs (one equation in a graph,
  * one step of the backward pass); `mean` and `softmax` are built from them.
  */
-import { dotHalves, logSumExp as logSumExpNum, sum as sumNum } from "../core/helpers.js";
-import type { Num } from "../core/num.js";
+import { dotHalves, logSumExp as logSumExpNum, max as maxNum, sum as sumNum } from "../core/helpers.js";
+import { describeValue, Tracer, type Num } from "../core/num.js";
 import { builtin } from "../core/primitive.js";
 import { bind } from "../core/trace.js";
-import { ChainruleError } from "../errors.js";
+import { TreeStructureError } from "../errors.js";
 import { div, sub } from "./arithmetic.js";
 import { exp } from "./exponential.js";
 
@@ -15,7 +15,8 @@ import { exp } from "./exponential.js";
 export const SUM = builtin({
   name: "sum",
   arity: -1,
-  impl: sumNum,
+  impl: (...xs) => sumNum(xs),
+  implArray: sumNum,
   rule: {
     partials: (xs) => xs.map(() => 1),
     jvp: (_xs, _out, ts) => sumOfNonzero(ts),
@@ -27,6 +28,7 @@ export const SUM = builtin({
  * `Σ xs[i]` (0 for an empty array).
  * @param xs - the terms.
  * @returns their sum; one equation in a graph, however many terms.
+ * @throws {@link TreeStructureError} when `xs` is not an array of `Num`s (naming the index).
  * @example
  * ```ts
  * import { sum } from "chainrule";
@@ -35,7 +37,7 @@ export const SUM = builtin({
  * @category Primitives
  */
 export function sum(xs: readonly Num[]): Num {
-  return bind(SUM, xs);
+  return bind(SUM, expectNums(xs, "sum", "xs"));
 }
 
 /** Sum of the terms that are not exact zeros: 0, the single term, or one `sum`. */
@@ -51,6 +53,7 @@ export function sumOfNonzero(terms: readonly Num[]): Num {
  * The arithmetic mean of `xs` (NaN for an empty array, as 0/0).
  * @param xs - the values.
  * @returns `sum(xs) / xs.length`.
+ * @throws {@link TreeStructureError} when `xs` is not an array of `Num`s (naming the index).
  * @example
  * ```ts
  * import { mean } from "chainrule";
@@ -59,18 +62,25 @@ export function sumOfNonzero(terms: readonly Num[]): Num {
  * @category Primitives
  */
 export function mean(xs: readonly Num[]): Num {
-  return div(sum(xs), xs.length);
+  return div(bind(SUM, expectNums(xs, "mean", "xs")), xs.length);
 }
 
 // ---- dot ---------------------------------------------------------------------------------------
 export const DOT = builtin({
   name: "dot",
   arity: -1, // [...xs, ...ys]
-  impl: dotHalves,
+  impl: (...v) => dotHalves(v),
+  implArray: dotHalves,
   rule: {
     partials: (v) => {
+      // ∂/∂xᵢ = yᵢ, ∂/∂yᵢ = xᵢ: the two halves swapped.
       const n = v.length >> 1;
-      return [...v.slice(n), ...v.slice(0, n)]; // ∂/∂xᵢ = yᵢ, ∂/∂yᵢ = xᵢ
+      const d = new Array<Num>(v.length);
+      for (let i = 0; i < n; i++) {
+        d[i] = v[n + i]!;
+        d[n + i] = v[i]!;
+      }
+      return d;
     },
   },
   emit: (v) => {
@@ -86,7 +96,7 @@ export const DOT = builtin({
  * @param xs - the first vector.
  * @param ys - the second vector, as long as `xs`.
  * @returns the inner product.
- * @throws {@link ChainruleError} when the lengths differ.
+ * @throws {@link TreeStructureError} when an argument is not an array of `Num`s or the lengths differ.
  * @example
  * ```ts
  * import { dot } from "chainrule";
@@ -95,10 +105,21 @@ export const DOT = builtin({
  * @category Primitives
  */
 export function dot(xs: readonly Num[], ys: readonly Num[]): Num {
+  expectNums(xs, "dot", "xs");
+  expectNums(ys, "dot", "ys");
   if (xs.length !== ys.length) {
-    throw new ChainruleError(`dot: the arrays must have the same length, got ${xs.length} and ${ys.length}`);
+    throw new TreeStructureError(
+      `dot: xs has ${xs.length} element${xs.length === 1 ? "" : "s"} and ys has ${ys.length}; the vectors must have the same length`,
+      "ys",
+    );
   }
-  return bind(DOT, [...xs, ...ys]);
+  const n = xs.length;
+  const v = new Array<Num>(2 * n);
+  for (let i = 0; i < n; i++) {
+    v[i] = xs[i]!;
+    v[n + i] = ys[i]!;
+  }
+  return bind(DOT, v);
 }
 
 // ---- reduceMax (internal) ------------------------------------------------------------------------
@@ -110,7 +131,8 @@ export function dot(xs: readonly Num[], ys: readonly Num[]): Num {
 export const REDUCE_MAX = builtin({
   name: "reduceMax",
   arity: -1,
-  impl: (...xs) => Math.max(...xs),
+  impl: Math.max,
+  implArray: maxNum,
   rule: "zero",
   emit: (xs) => `Math.max(${xs.join(", ")})`,
 });
@@ -127,14 +149,16 @@ function stableSoftmax(xs: readonly Num[]): Num[] {
 export const LOG_SUM_EXP = builtin({
   name: "logSumExp",
   arity: -1,
-  impl: logSumExpNum,
+  impl: (...xs) => logSumExpNum(xs),
+  implArray: logSumExpNum,
   rule: { partials: (xs) => stableSoftmax(xs) }, // ∂/∂xᵢ = softmax(xs)ᵢ
-  emit: (xs) => `$h.logSumExp(${xs.join(", ")})`,
+  emit: (xs) => `$h.logSumExp([${xs.join(", ")}])`,
 });
 /**
  * `log Σ exp(xs[i])`, computed without overflow (-Infinity for an empty array).
  * @param xs - the values.
  * @returns `log(sum(xs.map(exp)))`, stable for large inputs; its gradient is `softmax(xs)`.
+ * @throws {@link TreeStructureError} when `xs` is not an array of `Num`s (naming the index).
  * @example
  * ```ts
  * import { logSumExp } from "chainrule";
@@ -143,7 +167,7 @@ export const LOG_SUM_EXP = builtin({
  * @category Primitives
  */
 export function logSumExp(xs: readonly Num[]): Num {
-  return bind(LOG_SUM_EXP, xs);
+  return bind(LOG_SUM_EXP, expectNums(xs, "logSumExp", "xs"));
 }
 
 // ---- softmax -----------------------------------------------------------------------------------
@@ -151,6 +175,7 @@ export function logSumExp(xs: readonly Num[]): Num {
  * `exp(xs[i]) / Σ exp(xs[j])` for every `i`, computed without overflow.
  * @param xs - the logits.
  * @returns an array as long as `xs`, of positive values summing to 1.
+ * @throws {@link TreeStructureError} when `xs` is not an array of `Num`s (naming the index).
  * @example
  * ```ts
  * import { softmax } from "chainrule";
@@ -159,5 +184,20 @@ export function logSumExp(xs: readonly Num[]): Num {
  * @category Primitives
  */
 export function softmax(xs: readonly Num[]): Num[] {
-  return stableSoftmax(xs);
+  return stableSoftmax(expectNums(xs, "softmax", "xs"));
+}
+
+// ---- argument checks ---------------------------------------------------------------------------
+/** `xs` itself, once checked to be an array of `Num`s; the error names the argument and the index. */
+function expectNums(xs: readonly Num[], fn: string, name: string): readonly Num[] {
+  if (!Array.isArray(xs)) {
+    throw new TreeStructureError(`${fn}: ${name} must be an array of Nums, got ${describeValue(xs)}`, name);
+  }
+  for (let i = 0; i < xs.length; i++) {
+    const x: unknown = xs[i];
+    if (typeof x !== "number" && !(x instanceof Tracer)) {
+      throw new TreeStructureError(`${fn}: ${name}[${i}] must be a Num (a number or a traced value), got ${describeValue(x)}`, `${name}[${i}]`);
+    }
+  }
+  return xs;
 }

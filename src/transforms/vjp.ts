@@ -51,7 +51,7 @@ export class ReverseTrace extends Trace {
       if (typeof p !== "number") concrete = false;
     }
     // One level down: plain numbers at the bottom (the common case), else the enclosing trace.
-    const out = concrete ? evalPrimitive(prim, primals as number[]) : bind(prim, primals, params);
+    const out = concrete ? evalPrimitive(prim, primals as number[], params) : bind(prim, primals, params);
     // Zero-gradient primitives (comparisons, rounding, stopGradient) are constants to us.
     if (prim.rule === "zero") return out;
     return this.record(prim, args, params, out);
