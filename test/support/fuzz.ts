@@ -2,8 +2,8 @@
 // environment), random tree shapes, random programs over every primitive, and the comparison of
 // two results "to rounding" with their exact structure.
 import fc from "fast-check";
-import * as cr from "chainrule";
-import type { Num } from "chainrule";
+import * as cr from "../../src/index.js";
+import type { Num } from "../../src/index.js";
 import { ARRAY, BINARY, UNARY } from "../transforms/jit-helpers.js";
 
 // ---- budget and seed ----------------------------------------------------------------------------
