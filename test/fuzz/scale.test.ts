@@ -1,0 +1,206 @@
+// Scale: sizes where recursion or spreading an array into a call would overflow the stack.
+// n-ary primitives at 10⁶ inputs under eager, grad, jvp, jit and jit(grad); trees of depth 10⁵
+// through grad, jit, treeMap, treeLeaves, treeStructure (String and equals) and decodeTree; a chain
+// of 10⁶ operations under grad and jit(grad). Results are checked against closed forms.
+import * as E from "fp-ts/lib/Either.js";
+import { describe, expect, it } from "vitest";
+import {
+  add,
+  decodeTree,
+  dot,
+  grad,
+  jit,
+  jvp,
+  logSumExp,
+  mean,
+  mul,
+  sin,
+  softmax,
+  sum,
+  treeLeaves,
+  treeMap,
+  treeStructure,
+  type Num,
+} from "../../src/index.js";
+
+const N = 1_000_000;
+const DEPTH = 100_000;
+
+// ---- n-ary primitives at 10⁶ inputs -------------------------------------------------------------
+
+/** Inputs in [-1, 1), deterministic. */
+const xs = Array.from({ length: N }, (_, i) => Math.sin(i * 0.618) * 0.999);
+const ys = Array.from({ length: N }, (_, i) => Math.cos(i * 0.414));
+
+function plainSum(a: readonly number[]): number {
+  let s = 0;
+  for (const v of a) s += v;
+  return s;
+}
+function plainMax(a: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of a) if (v > m) m = v;
+  return m;
+}
+const maxX = plainMax(xs);
+const expX = xs.map((v) => Math.exp(v - maxX));
+const sumExpX = plainSum(expX);
+const lse = maxX + Math.log(sumExpX);
+const soft = expX.map((v) => v / sumExpX);
+
+/** Relative closeness for sums of a million terms (their rounding grows with n). */
+const close = (actual: number, expected: number, rtol = 1e-9): void => {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rtol * Math.max(1, Math.abs(expected)));
+};
+/** A few entries of a gradient, and its length. */
+const spot = (g: readonly number[], expected: (i: number) => number): void => {
+  expect(g.length).toBe(N);
+  for (const i of [0, 1, 12_345, N >> 1, N - 1]) close(g[i]!, expected(i));
+};
+
+describe("n-ary primitives at 10⁶ inputs", () => {
+  it("sum: eager, grad, jvp, jit, jit(grad)", () => {
+    const f = (v: Num[]): Num => sum(v);
+    close(f(xs) as number, plainSum(xs));
+    spot(grad(f)(xs), () => 1);
+    close(jvp(f, [xs], [ys])[1] as number, plainSum(ys));
+    close(jit(f)(xs) as number, plainSum(xs));
+    spot(jit(grad(f))(xs), () => 1);
+  });
+
+  it("mean: eager, grad, jvp, jit, jit(grad)", () => {
+    const f = (v: Num[]): Num => mean(v);
+    close(f(xs) as number, plainSum(xs) / N);
+    spot(grad(f)(xs), () => 1 / N);
+    close(jvp(f, [xs], [ys])[1] as number, plainSum(ys) / N);
+    close(jit(f)(xs) as number, plainSum(xs) / N);
+    spot(jit(grad(f))(xs), () => 1 / N);
+  });
+
+  it("dot: eager, grad, jvp, jit, jit(grad), 10⁶ per side", () => {
+    const f = (a: Num[], b: Num[]): Num => dot(a, b);
+    const d = plainSum(xs.map((v, i) => v * ys[i]!));
+    close(f(xs, ys) as number, d);
+    spot(grad(f)(xs, ys), (i) => ys[i]!);
+    close(jvp(f, [xs, ys], [ys, xs])[1] as number, 2 * d);
+    close(jit(f)(xs, ys) as number, d);
+    spot(jit(grad(f))(xs, ys), (i) => ys[i]!);
+  });
+
+  it("logSumExp: eager, grad, jvp, jit, jit(grad)", () => {
+    const f = (v: Num[]): Num => logSumExp(v);
+    close(f(xs) as number, lse);
+    spot(grad(f)(xs), (i) => soft[i]!);
+    close(jvp(f, [xs], [ys])[1] as number, plainSum(soft.map((s, i) => s * ys[i]!)));
+    close(jit(f)(xs) as number, lse);
+    spot(jit(grad(f))(xs), (i) => soft[i]!);
+  });
+
+  it("softmax: eager, grad, jvp, jit, jit(grad)", () => {
+    const f = (v: Num[]): Num[] => softmax(v);
+    const first = (v: Num[]): Num => softmax(v)[0]!;
+    const s0 = soft[0]!;
+    const out = f(xs) as number[];
+    spot(out, (i) => soft[i]!);
+    // ∂s₀/∂xᵢ = s₀ (δ₀ᵢ − sᵢ)
+    const ds0 = (i: number): number => s0 * ((i === 0 ? 1 : 0) - soft[i]!);
+    spot(grad(first)(xs), ds0);
+    close(jvp(first, [xs], [ys])[1] as number, s0 * (ys[0]! - plainSum(soft.map((s, i) => s * ys[i]!))));
+    spot(jit(f)(xs) as number[], (i) => soft[i]!);
+    spot(jit(grad(first))(xs), ds0);
+  });
+});
+
+// ---- trees of depth 10⁵ -------------------------------------------------------------------------
+
+/** `[[[…[a, b]…]]]` alternating arrays and `{ w: … }` records, `depth` levels, built without recursion. */
+function deepTree(depth: number, a: number, b: number): unknown {
+  let t: unknown = [a, { b }];
+  for (let d = 0; d < depth; d++) t = d % 2 === 0 ? [t] : { w: t };
+  return t;
+}
+
+/** The two leaves at the bottom of a tree made by `deepTree`, read without recursion. */
+function bottom(t: unknown, depth: number): [unknown, unknown] {
+  let x = t;
+  for (let d = depth - 1; d >= 0; d--) x = d % 2 === 0 ? (x as unknown[])[0] : (x as { w: unknown }).w;
+  const pair = x as [unknown, { b: unknown }];
+  expect(Array.isArray(pair)).toBe(true);
+  expect(pair.length).toBe(2);
+  return [pair[0], pair[1].b];
+}
+
+/** The text of deepTree's structure: `{ w: [{ w: … [*, { b: * }] … }] }`. */
+function deepText(depth: number): string {
+  const open: string[] = [];
+  const close: string[] = [];
+  for (let d = depth - 1; d >= 0; d--) {
+    open.push(d % 2 === 0 ? "[" : "{ w: ");
+    close.push(d % 2 === 0 ? "]" : " }");
+  }
+  return `${open.join("")}[*, { b: * }]${close.reverse().join("")}`;
+}
+
+describe("trees of depth 10⁵", () => {
+  const tree = deepTree(DEPTH, 2, 3);
+  /** x² + 3y at the bottom pair. */
+  const f = (t: unknown): Num => {
+    const [x, y] = bottom(t, DEPTH) as [Num, Num];
+    return add(mul(x, x), mul(3, y));
+  };
+
+  it("grad returns a gradient of the same depth", () => {
+    const g = grad(f)(tree as never);
+    expect(bottom(g, DEPTH)).toEqual([4, 3]);
+  });
+
+  it("jit returns the same deep tree and its value, and jit(grad) the gradient", () => {
+    expect(jit(f)(tree as never)).toBe(13);
+    expect(bottom(jit((t: unknown) => t)(tree as never), DEPTH)).toEqual([2, 3]);
+    expect(bottom(jit(grad(f))(tree as never), DEPTH)).toEqual([4, 3]);
+  });
+
+  it("treeMap, treeLeaves", () => {
+    expect(bottom(treeMap((x: Num) => mul(x, 10), tree as never), DEPTH)).toEqual([20, 30]);
+    expect(treeLeaves(tree as never)).toEqual([2, 3]);
+  });
+
+  it("treeStructure: String and equals", () => {
+    const s = treeStructure(tree);
+    expect(String(s)).toBe(deepText(DEPTH));
+    expect(s.equals(treeStructure(deepTree(DEPTH, 5, 6)))).toBe(true);
+    expect(s.equals(treeStructure(deepTree(DEPTH - 1, 2, 3)))).toBe(false);
+  });
+
+  it("decodeTree decodes a deep input against a deep template", () => {
+    const decoded = decodeTree(deepTree(DEPTH, 0, 0) as never, JSON.parse(JSON.stringify(tree)) as unknown);
+    expect(E.isRight(decoded)).toBe(true);
+    if (E.isRight(decoded)) expect(bottom(decoded.right, DEPTH)).toEqual([2, 3]);
+  });
+});
+
+// ---- a chain of 10⁶ operations ------------------------------------------------------------------
+
+describe("a chain of 10⁶ operations", () => {
+  const STEPS = Math.ceil(N / 3); // three primitives per step
+  const chain = (x: Num): Num => {
+    let y = x;
+    for (let i = 0; i < STEPS; i++) y = add(y, mul(sin(y), 1e-5));
+    return y;
+  };
+  // The derivative in plain numbers, forward mode by hand: a product of factors near 1.
+  let y = 0.3;
+  let dy = 1;
+  for (let i = 0; i < STEPS; i++) {
+    dy *= 1 + Math.cos(y) * 1e-5;
+    y = y + Math.sin(y) * 1e-5;
+  }
+
+  it("grad", () => {
+    close(grad(chain)(0.3), dy, 1e-9);
+  });
+
+  it("jit(grad)", () => {
+    close(jit(grad(chain))(0.3), dy, 1e-9);
+  });
+});
