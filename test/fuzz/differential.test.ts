@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import * as chainrule from "../../src/index.js";
-import { grad, jit, jvp, sum, vjp, type Num } from "../../src/index.js";
+import { eq, grad, jit, jvp, logSumExp, mul, pow, relu, sum, vjp, where, type Num } from "../../src/index.js";
 import { codegen } from "../../src/core/compile.js";
 import {
   difference,
@@ -81,8 +81,6 @@ const specials: fc.Arbitrary<Case> = fc.record({
 /** Everything at once: random trees and special constants. */
 const everything: fc.Arbitrary<Case> = fc.record({ input: treeOf(inputNumber), prog: program(specialNumber), noise });
 
-/** A tree shaped like `t` filled with the case's noise. */
-const like = (t: unknown, c: Case): unknown => mapLeaves(t, (_, i) => c.noise[i % c.noise.length]!);
 
 // ---- the comparisons ----------------------------------------------------------------------------
 
@@ -115,47 +113,88 @@ function compare(reference: () => unknown, other: () => unknown): string | undef
   return difference(actual, expected);
 }
 
-const f = (p: Program) => (x: unknown): unknown => runProgram(p, x);
+/** What a comparison runs: a function from a tree to a tree, its input, and numbers for tangents and cotangents. */
+interface Subject {
+  readonly fn: (x: unknown) => unknown;
+  readonly input: unknown;
+  readonly noise: readonly number[];
+}
+const subject = (c: Case): Subject => ({ fn: (x) => runProgram(c.prog, x), input: c.input, noise: c.noise });
 /** A scalar made of every output leaf, for grad. */
-const scalar = (p: Program) => (x: unknown): Num => sum(leavesOf(runProgram(p, x)) as Num[]);
+const scalar = (s: Subject) => (x: unknown): Num => sum(leavesOf(s.fn(x)) as Num[]);
+/** A tree shaped like `t` filled with the subject's noise. */
+const like = (t: unknown, s: Subject): unknown => mapLeaves(t, (_, i) => s.noise[i % s.noise.length]!);
 
-const COMPARISONS: readonly (readonly [string, (c: Case) => string | undefined])[] = [
-  ["jit(f) equals f", (c) => compare(() => f(c.prog)(c.input), () => jit(f(c.prog))(c.input))],
-  ["jit(grad(f)) equals grad(f)", (c) => compare(() => grad(scalar(c.prog))(c.input), () => jit(grad(scalar(c.prog)))(c.input))],
-  ["grad(jit(f)) equals grad(f)", (c) => compare(() => grad(scalar(c.prog))(c.input), () => grad(jit(scalar(c.prog)))(c.input))],
+const COMPARISONS: readonly (readonly [string, (s: Subject) => string | undefined])[] = [
+  ["jit(f) equals f", (s) => compare(() => s.fn(s.input), () => jit(s.fn)(s.input))],
+  ["jit(grad(f)) equals grad(f)", (s) => compare(() => grad(scalar(s))(s.input), () => jit(grad(scalar(s)))(s.input))],
+  ["grad(jit(f)) equals grad(f)", (s) => compare(() => grad(scalar(s))(s.input), () => grad(jit(scalar(s)))(s.input))],
   [
     "jit(jvp) equals jvp",
-    (c) => {
-      const t = like(c.input, c);
-      const run = (x: unknown, t: unknown): unknown => jvp(f(c.prog), [x], [t as never]);
-      return compare(() => run(c.input, t), () => jit(run)(c.input, t));
+    (s) => {
+      const t = like(s.input, s);
+      const run = (x: unknown, t: unknown): unknown => jvp(s.fn, [x], [t as never]);
+      return compare(() => run(s.input, t), () => jit(run)(s.input, t));
     },
   ],
   [
     "jit(vjp) and vjp(jit(f)) equal vjp, the pullback applied to a random cotangent",
-    (c) => {
+    (s) => {
       let ct: unknown;
       try {
-        ct = like(f(c.prog)(c.input), c);
+        ct = like(s.fn(s.input), s);
       } catch {
         ct = 0; // the reference throws too; the comparison reports whether jit agrees
       }
       const run = (x: unknown, ct: unknown): unknown => {
-        const [y, pullback] = vjp(f(c.prog), x);
+        const [y, pullback] = vjp(s.fn, x);
         return [y, pullback(ct as never)[0]];
       };
       const viaJit = (x: unknown, ct: unknown): unknown => {
-        const [y, pullback] = vjp(jit(f(c.prog)), x);
+        const [y, pullback] = vjp(jit(s.fn), x);
         return [y, pullback(ct as never)[0]];
       };
-      return compare(() => run(c.input, ct), () => jit(run)(c.input, ct)) ?? compare(() => run(c.input, ct), () => viaJit(c.input, ct));
+      return compare(() => run(s.input, ct), () => jit(run)(s.input, ct)) ?? compare(() => run(s.input, ct), () => viaJit(s.input, ct));
+    },
+  ],
+];
+
+/**
+ * Counterexamples the fuzzer found (shrunk), kept so that they are checked on every run
+ * whatever the seed and budget.
+ */
+const FOUND: readonly (readonly [string, Subject])[] = [
+  ["an array of single-leaf trees as input", { fn: (x) => x, input: { w: [[0]] }, noise: [0.5] }],
+  ["an array of single-leaf trees as output", { fn: (x) => [[x], [mul(x as Num, 2)]], input: 1, noise: [0.5] }],
+  ["a record inside a two-element array as output", { fn: (x) => [x, { w: x }], input: 0, noise: [0.5] }],
+  [
+    "pow with an infinite exponent at 0",
+    {
+      fn: (x) => {
+        const v = pow((x as Num[])[1]!, Infinity);
+        return [v, v];
+      },
+      input: [0, 0],
+      noise: [0.5],
+    },
+  ],
+  ["an infinite constant times relu of a negative input", { fn: (x) => mul(Infinity, relu(x as Num)), input: -1, noise: [0.5] }],
+  [
+    "a re-rolled loop whose operands move backwards through the inputs",
+    {
+      fn: (x) => {
+        const [a, , c] = x as Num[];
+        return logSumExp([where(eq(c!, c!), c!, 0), c!, a!]);
+      },
+      input: [1, 7, 0.5],
+      noise: [0.5],
     },
   ],
 ];
 
 const REGIMES: readonly (readonly [string, fc.Arbitrary<Case>, number])[] = [
   ["random tree shapes in and out", shapes, 100],
-  ["±Infinity, NaN and -0 among the constants", specials, 300],
+  ["±Infinity, NaN and -0 among the constants", specials, 500],
   ["random trees and special constants together", everything, 100],
 ];
 
@@ -164,6 +203,16 @@ for (const [strategy, forbidden] of [
   ["interpreter", true],
 ] as const) {
   describe(`differential, jit by ${strategy}`, () => {
+    for (const [name, check] of COMPARISONS) {
+      it(`${name}: the counterexamples found so far`, () => {
+        codegen.forbidden = forbidden;
+        const problems = FOUND.flatMap(([what, s]) => {
+          const problem = check(s);
+          return problem === undefined ? [] : [`${what}: ${problem}`];
+        });
+        expect(problems).toEqual([]);
+      });
+    }
     for (const [regime, cases, runs] of REGIMES) {
       for (const [name, check] of COMPARISONS) {
         it(
@@ -172,7 +221,7 @@ for (const [strategy, forbidden] of [
             codegen.forbidden = forbidden;
             fc.assert(
               fc.property(cases, (c) => {
-                const problem = check(c);
+                const problem = check(subject(c));
                 if (problem !== undefined) {
                   throw new Error(`${problem}\n  input ${showTree(c.input)}\n  program ${showProgram(c.prog, c.input)}`);
                 }

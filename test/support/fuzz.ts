@@ -182,7 +182,8 @@ export interface Program {
 
 export const step: fc.Arbitrary<Step> = fc.record({
   op: fc.nat(FUZZ_OPS.length - 1),
-  args: fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat()),
+  // Operand k is the k-th value counting back from the newest, so programs are dense chains.
+  args: fc.tuple(fc.nat(7), fc.nat(7), fc.nat(7), fc.nat(7)),
   pick: fc.nat(),
 });
 
@@ -195,12 +196,12 @@ export function program(constant: fc.Arbitrary<number>, maxSteps = 8, outDepth =
   });
 }
 
-/** Runs a program on the leaves of `input`: values are the input leaves, the constants, then one per step. */
+/** Runs a program on the leaves of `input`: values are the input leaves, the constants, then one per step; operands count back from the newest. */
 export function runProgram(p: Program, input: unknown): unknown {
   const vals: Num[] = [...(leavesOf(input) as Num[]), ...p.consts];
   for (const s of p.steps) {
     const n = vals.length;
-    const xs = s.args.map((a) => vals[a % n]!);
+    const xs = s.args.map((a) => vals[n - 1 - (a % n)]!);
     vals.push(FUZZ_OPS[s.op % FUZZ_OPS.length]!.apply(xs, s.pick));
   }
   // Output index 0 is the last value, so that small (shrunk) indices read the program's results.
@@ -214,7 +215,8 @@ export function showProgram(p: Program, input: unknown): string {
   for (const s of p.steps) {
     const n = names.length;
     const name = `v${lines.length}`;
-    lines.push(`${name} = ${FUZZ_OPS[s.op % FUZZ_OPS.length]!.name}(${s.args.map((a) => names[a % n]!.replace(/=.*/, "")).join(", ")}; pick ${s.pick})`);
+    const operands = s.args.map((a) => names[n - 1 - (a % n)]!.replace(/=.*/, ""));
+    lines.push(`${name} = ${FUZZ_OPS[s.op % FUZZ_OPS.length]!.name}(${operands.join(", ")}; pick ${s.pick})`);
     names.push(name);
   }
   const out = mapLeaves(p.out, (i) => names[names.length - 1 - ((i as number) % names.length)]!.replace(/=.*/, ""));
