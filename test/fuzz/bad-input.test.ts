@@ -23,8 +23,14 @@ const L = cr as unknown as { readonly [K in keyof typeof Api]: Loose };
 
 // ---- hostile values -----------------------------------------------------------------------------
 
-/** The user's own exception: it must reach the caller unchanged. */
-class UserError extends Error {}
+/** The user's own exception: it must reach the caller unchanged (same object, same message). */
+class UserError extends Error {
+  readonly original: string;
+  constructor(message: string) {
+    super(message);
+    this.original = message;
+  }
+}
 
 /** Thrown by the watchdog when a call does unbounded work (it is a failure, not a user error). */
 class Runaway extends Error {}
@@ -611,7 +617,7 @@ function run(call: () => unknown, kind: Kind): Outcome | string {
     else outcome = "result";
   } catch (e) {
     if (e instanceof ChainruleError) outcome = "ChainruleError";
-    else if (e instanceof UserError) outcome = "user error";
+    else if (e instanceof UserError) outcome = e.message === e.original ? "user error" : `changed the user's error message to ${show(e.message)}`;
     else outcome = `threw ${show(e)}`;
   }
   if (currentLevel() !== 0) outcome = `left ${currentLevel()} trace(s) open (after: ${outcome})`;
