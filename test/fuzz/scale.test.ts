@@ -58,57 +58,60 @@ const spot = (g: readonly number[], expected: (i: number) => number): void => {
   for (const i of [0, 1, 12_345, N >> 1, N - 1]) close(g[i]!, expected(i));
 };
 
+/** One n-ary primitive as a scalar function of its 10⁶-long arguments, with closed forms. */
+interface Nary {
+  readonly name: string;
+  readonly f: (...args: Num[][]) => Num;
+  readonly args: readonly number[][];
+  readonly value: number;
+  /** ∂f/∂(first argument)ᵢ */
+  readonly grad: (i: number) => number;
+  /** The tangents for jvp, and the directional derivative along them. */
+  readonly tangents: readonly number[][];
+  readonly jvp: number;
+}
+
+const s0 = soft[0]!;
+const xDotY = plainSum(xs.map((v, i) => v * ys[i]!));
+const softDotY = plainSum(soft.map((s, i) => s * ys[i]!));
+const NARY: readonly Nary[] = [
+  { name: "sum", f: (v) => sum(v), args: [xs], value: plainSum(xs), grad: () => 1, tangents: [ys], jvp: plainSum(ys) },
+  { name: "mean", f: (v) => mean(v), args: [xs], value: plainSum(xs) / N, grad: () => 1 / N, tangents: [ys], jvp: plainSum(ys) / N },
+  {
+    name: "dot (10⁶ per side)",
+    f: (a, b) => dot(a!, b!),
+    args: [xs, ys],
+    value: xDotY,
+    grad: (i) => ys[i]!,
+    // along (ẋ, ẏ) = (y, x): y·y + x·x
+    tangents: [ys, xs],
+    jvp: plainSum(ys.map((v) => v * v)) + plainSum(xs.map((v) => v * v)),
+  },
+  { name: "logSumExp", f: (v) => logSumExp(v), args: [xs], value: lse, grad: (i) => soft[i]!, tangents: [ys], jvp: softDotY },
+  {
+    // its first entry, a function of all 10⁶ inputs; ∂s₀/∂xᵢ = s₀ (δ₀ᵢ − sᵢ)
+    name: "softmax",
+    f: (v) => softmax(v)[0]!,
+    args: [xs],
+    value: s0,
+    grad: (i) => s0 * ((i === 0 ? 1 : 0) - soft[i]!),
+    tangents: [ys],
+    jvp: s0 * (ys[0]! - softDotY),
+  },
+];
+
 describe("n-ary primitives at 10⁶ inputs", () => {
-  it("sum: eager, grad, jvp, jit, jit(grad)", () => {
-    const f = (v: Num[]): Num => sum(v);
-    close(f(xs) as number, plainSum(xs));
-    spot(grad(f)(xs), () => 1);
-    close(jvp(f, [xs], [ys])[1] as number, plainSum(ys));
-    close(jit(f)(xs) as number, plainSum(xs));
-    spot(jit(grad(f))(xs), () => 1);
-  });
-
-  it("mean: eager, grad, jvp, jit, jit(grad)", () => {
-    const f = (v: Num[]): Num => mean(v);
-    close(f(xs) as number, plainSum(xs) / N);
-    spot(grad(f)(xs), () => 1 / N);
-    close(jvp(f, [xs], [ys])[1] as number, plainSum(ys) / N);
-    close(jit(f)(xs) as number, plainSum(xs) / N);
-    spot(jit(grad(f))(xs), () => 1 / N);
-  });
-
-  it("dot: eager, grad, jvp, jit, jit(grad), 10⁶ per side", () => {
-    const f = (a: Num[], b: Num[]): Num => dot(a, b);
-    const d = plainSum(xs.map((v, i) => v * ys[i]!));
-    close(f(xs, ys) as number, d);
-    spot(grad(f)(xs, ys), (i) => ys[i]!);
-    // d(x·y) along (ẋ, ẏ) = (y, x) is y·y + x·x
-    close(jvp(f, [xs, ys], [ys, xs])[1] as number, plainSum(ys.map((v) => v * v)) + plainSum(xs.map((v) => v * v)));
-    close(jit(f)(xs, ys) as number, d);
-    spot(jit(grad(f))(xs, ys), (i) => ys[i]!);
-  });
-
-  it("logSumExp: eager, grad, jvp, jit, jit(grad)", () => {
-    const f = (v: Num[]): Num => logSumExp(v);
-    close(f(xs) as number, lse);
-    spot(grad(f)(xs), (i) => soft[i]!);
-    close(jvp(f, [xs], [ys])[1] as number, plainSum(soft.map((s, i) => s * ys[i]!)));
-    close(jit(f)(xs) as number, lse);
-    spot(jit(grad(f))(xs), (i) => soft[i]!);
-  });
-
-  it("softmax: eager, grad, jvp, jit, jit(grad)", () => {
-    // Eagerly the whole output; under the transforms its first entry, a function of all 10⁶ inputs.
-    const first = (v: Num[]): Num => softmax(v)[0]!;
-    const s0 = soft[0]!;
+  it("softmax returns all 10⁶ entries eagerly", () => {
     spot(softmax(xs) as number[], (i) => soft[i]!);
-    // ∂s₀/∂xᵢ = s₀ (δ₀ᵢ − sᵢ)
-    const ds0 = (i: number): number => s0 * ((i === 0 ? 1 : 0) - soft[i]!);
-    spot(grad(first)(xs), ds0);
-    close(jvp(first, [xs], [ys])[1] as number, s0 * (ys[0]! - plainSum(soft.map((s, i) => s * ys[i]!))));
-    close(jit(first)(xs) as number, s0);
-    spot(jit(grad(first))(xs), ds0);
   });
+  for (const p of NARY) {
+    const f = p.f as (...args: unknown[]) => Num;
+    it(`${p.name}: eager`, () => close(f(...p.args) as number, p.value));
+    it(`${p.name}: grad`, () => spot(grad(f)(...p.args) as number[], p.grad));
+    it(`${p.name}: jvp`, () => close(jvp(f, [...p.args], [...p.tangents])[1] as number, p.jvp));
+    it(`${p.name}: jit`, () => close(jit(f)(...p.args) as number, p.value));
+    it(`${p.name}: jit(grad)`, () => spot(jit(grad(f))(...p.args) as number[], p.grad));
+  }
 });
 
 // ---- trees of depth 10⁵ -------------------------------------------------------------------------
