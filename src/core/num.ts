@@ -160,7 +160,12 @@ export type Num = number | Tracer;
  * user's `_trace` getter that throws is left to throw.
  */
 export function isTracer(x: unknown): x is Tracer {
-  if (typeof x !== "object" || x === null || !ordinaryInstanceOf.call(Tracer, x)) return false;
+  if (typeof x !== "object" || x === null) return false;
+  try {
+    if (!ordinaryInstanceOf.call(Tracer, x)) return false;
+  } catch {
+    return false; // a revoked Proxy (its prototype cannot be read): not a Num
+  }
   const t = (x as { _trace?: unknown })._trace;
   return typeof t === "object" && t !== null && traceBrand.is(t);
 }

@@ -150,7 +150,13 @@ export function bind2(prim: Primitive, x: Num, y: Num): Num {
  */
 function traceOf(x: unknown): Trace | undefined {
   if (typeof x !== "object" || x === null) return undefined;
-  const t = (x as { _trace?: unknown })._trace;
+  let t: unknown;
+  try {
+    t = (x as { _trace?: unknown })._trace;
+  } catch (e) {
+    if (unreadable(x)) return undefined; // a revoked Proxy: not a Num (bind says so)
+    throw e; // the user's own getter: its error passes through
+  }
   if (t === checked && t !== undefined && Object.getPrototypeOf(x) === checkedProto) return t as Trace;
   if (!isTracer(x)) return undefined;
   if (x._trace.active) {
@@ -158,6 +164,16 @@ function traceOf(x: unknown): Trace | undefined {
     checkedProto = Object.getPrototypeOf(x) as object;
   }
   return x._trace;
+}
+
+/** Whether `x` cannot even be inspected (a revoked Proxy). */
+function unreadable(x: object): boolean {
+  try {
+    Object.getPrototypeOf(x);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function badArgument(prim: Primitive, i: number, a: unknown): Error {

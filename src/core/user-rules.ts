@@ -5,6 +5,7 @@
  */
 import { ChainruleError, TreeStructureError } from "../errors.js";
 import { describeValue, isTracer, leakError, type Num } from "./num.js";
+import { isArrayValue } from "../tree/tree.js";
 
 /**
  * Checks one value a rule returned at `path` (e.g. `[1]`): a `Num` of an open trace. A wrong
@@ -25,7 +26,7 @@ function expectNum(v: unknown, who: string, rule: string, path: string, expected
 /** What a `partials` or `vjp` rule returns: one `Num` per input (`n` of them). */
 export function expectNums(out: unknown, n: number, who: string, rule: string): readonly Num[] {
   const what = rule === "vjp" ? "cotangent" : "partial derivative";
-  if (!Array.isArray(out) || out.length !== n) {
+  if (!isArrayValue(out) || out.length !== n) {
     throw new ChainruleError(
       `${who}: its ${rule} rule must return an array of ${n} ${what}${n === 1 ? "" : "s"} (one per input), got ${describeValue(out)}`,
     );
@@ -36,7 +37,7 @@ export function expectNums(out: unknown, n: number, who: string, rule: string): 
 
 /** What a `jvp` rule returns: the pair `[out, tangentOut]`; returns the tangent. */
 export function expectTangentPair(out: unknown, who: string, rule: string): Num {
-  if (!Array.isArray(out) || out.length !== 2) {
+  if (!isArrayValue(out) || out.length !== 2) {
     throw new ChainruleError(`${who}: its ${rule} rule must return a pair [out, tangentOut], got ${describeValue(out)}`);
   }
   return expectNum(out[1], who, rule, "[1]", "the output tangent (a Num)");

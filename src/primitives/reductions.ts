@@ -10,6 +10,7 @@ import { bind } from "../core/trace.js";
 import { TreeStructureError } from "../errors.js";
 import { div, sub } from "./arithmetic.js";
 import { exp } from "./exponential.js";
+import { kindOf } from "../tree/tree.js";
 
 // ---- sum ---------------------------------------------------------------------------------------
 export const SUM = builtin({
@@ -190,7 +191,7 @@ export function softmax(xs: readonly Num[]): Num[] {
 // ---- argument checks ---------------------------------------------------------------------------
 /** `xs` itself, once checked to be an array of `Num`s; the error names the argument and the index. */
 function expectNums(xs: readonly Num[], fn: string, name: string): readonly Num[] {
-  if (!Array.isArray(xs)) {
+  if (kindOf(xs) !== "array") {
     throw new TreeStructureError(`${fn}: ${name} must be an array of Nums, got ${describeValue(xs)}`, name);
   }
   for (let i = 0; i < xs.length; i++) {

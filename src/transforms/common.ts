@@ -6,6 +6,8 @@ import { ChainruleError, NonScalarOutputError } from "../errors.js";
 import { describeValue, isTracer, leakError, type Num } from "../core/num.js";
 import type { Trace } from "../core/trace.js";
 import { childPath, isPlainObject } from "../tree/tree.js";
+import { isArrayValue } from "../tree/tree.js";
+export { isArrayValue };
 
 /**
  * `number` or an array of them: which arguments a transform differentiates (the `argnums`
@@ -125,14 +127,6 @@ export const readBoolean: OptionReader<boolean> = (value, where) => {
   return value;
 };
 
-/** `Array.isArray`, but false (not a TypeError) for a revoked Proxy. */
-export function isArrayValue(x: unknown): x is unknown[] {
-  try {
-    return Array.isArray(x);
-  } catch {
-    return false;
-  }
-}
 
 /** An option passed through as it is: its value is checked where it is used. */
 export const readAny: OptionReader<unknown> = (value) => value;
@@ -214,7 +208,7 @@ export function argumentPositions(positions: Argnums, count: number, where: stri
 
 /** Splits the `[value, aux]` pair that a function with `hasAux: true` returns. */
 export function splitAux(out: unknown, transform: string): [unknown, unknown] {
-  if (!Array.isArray(out) || out.length !== 2) {
+  if (!isArrayValue(out) || out.length !== 2) {
     throw new ChainruleError(
       `${transform} with hasAux: true expects the function to return [value, aux], got ${describeValue(out)}`,
     );
@@ -272,7 +266,7 @@ export function lowerAux(aux: unknown, trace: Trace, what: string): unknown {
       if (!v._trace.active) throw leakError(v._trace, `${what} at ${pathOf(frame, key)}`);
       return v;
     }
-    const array = Array.isArray(v);
+    const array = isArrayValue(v);
     if (!array && !isPlainObject(v)) return v;
     const done = copies.get(v);
     if (done !== undefined) return done;
@@ -284,7 +278,7 @@ export function lowerAux(aux: unknown, trace: Trace, what: string): unknown {
   const out = lower(aux, undefined, undefined);
   for (let frame = pending.pop(); frame !== undefined; frame = pending.pop()) {
     const { source, copy } = frame;
-    if (Array.isArray(source)) {
+    if (isArrayValue(source)) {
       for (let i = 0; i < source.length; i++) (copy as unknown[])[i] = lower(source[i], frame, i);
     } else {
       for (const k of Object.keys(source)) {

@@ -31,6 +31,7 @@ import { flatten, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Tangent, Tangents } from "../tree/types.js";
 import { argRoot, expectFunction, functionName, readFunction, readOptions } from "./common.js";
 import { StageTrace } from "./make-graph.js";
+import { isArrayValue } from "../tree/tree.js";
 
 /**
  * What `bwd` of {@link customVjp} returns: one gradient tree per argument of `f` (shaped like
@@ -151,8 +152,8 @@ function displayName(kind: Kind, f: (...args: any[]) => unknown): string {
 }
 
 function expectPair(r: unknown, what: string): readonly [unknown, unknown] {
-  if (!Array.isArray(r) || r.length !== 2) {
-    throw new ChainruleError(`${what} must return a pair [out, ${what.endsWith("fwd") ? "residuals" : "tangentOut"}], got ${r === null ? "null" : Array.isArray(r) ? `an array of length ${r.length}` : typeof r}`);
+  if (!isArrayValue(r) || r.length !== 2) {
+    throw new ChainruleError(`${what} must return a pair [out, ${what.endsWith("fwd") ? "residuals" : "tangentOut"}], got ${r === null ? "null" : isArrayValue(r) ? `an array of length ${r.length}` : typeof r}`);
   }
   return r as unknown as readonly [unknown, unknown];
 }
@@ -333,9 +334,9 @@ export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F
         const res = residuals(xs, params as CallMemo | undefined);
         const cts = m === 1 && outDef.kind === "leaf" ? ct : unflatten(outDef, Array.from({ length: m }, (_, k) => (k === j ? ct : 0)));
         const grads = bwd(res, cts);
-        if (!Array.isArray(grads) || grads.length !== inDefs.length) {
+        if (!isArrayValue(grads) || grads.length !== inDefs.length) {
           throw new ChainruleError(
-            `${label}: bwd must return an array with one gradient per argument of f (${inDefs.length}), got ${Array.isArray(grads) ? `an array of length ${grads.length}` : grads === null ? "null" : typeof grads}`,
+            `${label}: bwd must return an array with one gradient per argument of f (${inDefs.length}), got ${isArrayValue(grads) ? `an array of length ${grads.length}` : grads === null ? "null" : typeof grads}`,
           );
         }
         const out: Num[] = [];

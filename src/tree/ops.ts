@@ -4,6 +4,7 @@
 import { describeValue, type Num } from "../core/num.js";
 import { ChainruleError } from "../errors.js";
 import { flatten, flattenAs, unflatten, type TreeDef } from "./tree.js";
+import { expectFunction } from "../transforms/common.js";
 
 /**
  * The type of a tree's leaves: `number` for a tree of numbers, `Num` inside a transform.
@@ -66,7 +67,7 @@ export function treeMap<T, R extends Num>(
   tree: T,
   ...rest: readonly T[]
 ): ReplaceLeaves<T, R> {
-  if (typeof f !== "function") throw new ChainruleError(`treeMap expects a function as its first argument, got ${describeValue(f)}`);
+  expectFunction(f, "treeMap", "a function as its first argument");
   const { leaves, def } = flatten(tree, "", "treeMap: tree");
   const others = rest.map((t, i) => flattenAs(def, t, `rest[${i}]`, "treeMap"));
   const out = leaves.map((x, k) => f(x as LeafOf<T>, ...others.map((o) => o[k]! as LeafOf<T>)));

@@ -48,7 +48,7 @@ export class TreeDef {
       const a = as.pop()!;
       const b = bs.pop();
       if (a === b) continue;
-      if (!(b instanceof TreeDef)) return false;
+      if (!isTreeDef(b)) return false;
       if (a.kind !== b.kind || a.numLeaves !== b.numLeaves || a.children.length !== b.children.length) return false;
       for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i]) return false;
       for (let i = 0; i < a.children.length; i++) {
@@ -118,8 +118,31 @@ export function showPath(path: string): string {
 /** Whether `x` is a plain object (a record, also with a null prototype), as opposed to a class instance or a special object. */
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== "object" || x === null) return false;
-  const proto = Object.getPrototypeOf(x) as unknown;
+  let proto: unknown;
+  try {
+    proto = Object.getPrototypeOf(x);
+  } catch {
+    return false; // a revoked Proxy
+  }
   return proto === Object.prototype || proto === null;
+}
+
+/** `x instanceof TreeDef`, false (not a TypeError) for a revoked Proxy. */
+function isTreeDef(x: unknown): x is TreeDef {
+  try {
+    return x instanceof TreeDef;
+  } catch {
+    return false;
+  }
+}
+
+/** `Array.isArray`, false for a value that cannot be inspected (a revoked Proxy) instead of a TypeError. */
+export function isArrayValue(x: unknown): x is unknown[] {
+  try {
+    return Array.isArray(x);
+  } catch {
+    return false;
+  }
 }
 
 /**
