@@ -2,6 +2,10 @@
  * Numeric helpers shared by primitive implementations and by the JavaScript that `jit` emits
  * (generated code reaches them as `$h.name`), so the two can never disagree.
  */
+import { digamma, erf, erfc, lgamma, logit, logNormCdf, logSigmoid, normCdf, polygamma } from "./special-math.js";
+
+/** The special functions' kernels (`core/special-math.ts`), for generated code. */
+const specialHelpers = { erf, erfc, normCdf, logNormCdf, lgamma, digamma, polygamma, logSigmoid, logit } as const;
 
 /** Logistic function, stable for large |x|. */
 export function sigmoid(x: number): number {
@@ -59,4 +63,4 @@ export function scale(c: number, d: number): number {
 }
 
 /** The helper table generated code receives as `$h`. */
-export const jsHelpers = { sigmoid, softplus, logSumExp, select, sum, dotHalves, scale } as const;
+export const jsHelpers = { sigmoid, softplus, logSumExp, select, sum, dotHalves, scale, ...specialHelpers } as const;
