@@ -93,6 +93,8 @@ export function erfc(x: number): number {
 export const LOG_SQRT_2PI = 0.9189385332046727;
 /** 1/√2 = SQRT1_2 + SQRT1_2_LO to about 2⁻¹⁰⁶. */
 const SQRT1_2_LO = -4.8336466567264565e-17;
+/** 1/√(2π). */
+const INV_SQRT_2PI = 0.3989422804014327;
 /** Veltkamp's splitting constant 2²⁷ + 1. */
 const SPLIT = 134217729;
 
@@ -126,6 +128,27 @@ function millsRatio(t: number): number {
   let d = t;
   for (let k = 40; k >= 1; k--) d = t + k / d;
   return 1 / d;
+}
+
+/**
+ * φ(x) = e^{-x²/2}/√(2π), with x = a + b split so that a² is exact (a is x rounded to a multiple
+ * of 1/16): e^{-x²/2} = e^{-a²/2}·e^{-b(2a + b)/2}, free of the rounding error of x·x, which
+ * e^{…} would multiply by x²/2.
+ */
+function normPdf(x: number): number {
+  const a = Math.trunc(x * 16) / 16;
+  const b = x - a;
+  return Math.exp(-0.5 * a * a) * Math.exp(-0.5 * b * (2 * a + b)) * INV_SQRT_2PI;
+}
+
+/**
+ * The hazard φ(x)/Φ(x), the derivative of log Φ: 1/R(−x) (Mills' ratio) for x < −20, where φ
+ * and Φ both vanish, φ(x)/Φ(x) elsewhere. It tends to −x on the left and to 0 on the right.
+ */
+export function normHazard(x: number): number {
+  if (x < -20) return 1 / millsRatio(-x);
+  if (x !== x) return NaN;
+  return normPdf(x) / normCdf(x);
 }
 
 /**

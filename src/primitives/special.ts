@@ -7,7 +7,7 @@
 import type { Num } from "../core/num.js";
 import { builtin, op1, op2 } from "../core/primitive.js";
 import * as kernel from "../core/special-math.js";
-import { add, mul, square, sub } from "./arithmetic.js";
+import { add, mul, neg, square } from "./arithmetic.js";
 import { exp } from "./exponential.js";
 
 /** 2/√π. */
@@ -17,8 +17,6 @@ const INV_SQRT_2PI = 0.3989422804014327;
 
 /** e^{-x²}, the shape of erf's derivative. */
 const gaussian = (x: Num): Num => exp(mul(-1, square(x)));
-/** log φ(x) = −x²/2 − log √(2π), the log-density of the standard normal distribution. */
-const logNormPdf = (x: Num): Num => sub(mul(-0.5, square(x)), kernel.LOG_SQRT_2PI);
 
 // ---- erf ---------------------------------------------------------------------------------------
 export const ERF = builtin({
@@ -87,22 +85,38 @@ export const NORM_CDF = builtin({
  */
 export const normCdf: (x: Num) => Num = op1(NORM_CDF);
 
+// ---- normHazard (internal) ----------------------------------------------------------------------
+/**
+ * φ(x)/Φ(x), the local gradient of {@link logNormCdf}: a primitive of its own so that it stays
+ * accurate in the far left tail, where φ and Φ both underflow and it tends to −x (Mills' ratio).
+ * Its own derivative is −h(x + h).
+ */
+export const NORM_HAZARD = builtin({
+  name: "normHazard",
+  arity: 1,
+  impl: kernel.normHazard,
+  rule: { partials: ([x], out) => [mul(neg(out), add(x!, out))] },
+  emit: ([x]) => `$h.normHazard(${x})`,
+});
+/** φ(x)/Φ(x) (see {@link NORM_HAZARD}). Internal. */
+export const normHazard: (x: Num) => Num = op1(NORM_HAZARD);
+
 // ---- logNormCdf --------------------------------------------------------------------------------
 export const LOG_NORM_CDF = builtin({
   name: "logNormCdf",
   arity: 1,
   impl: kernel.logNormCdf,
-  // (log Φ)' = φ/Φ = exp(log φ − log Φ): no overflow or 0/0 in the left tail, where both vanish.
-  rule: { partials: ([x], out) => [exp(sub(logNormPdf(x!), out))] },
+  rule: { partials: ([x]) => [normHazard(x!)] }, // (log Φ)' = φ/Φ
   emit: ([x]) => `$h.logNormCdf(${x})`,
 });
 /**
  * `log Φ(x)`, the log of the standard normal distribution function, accurate in both tails:
  * `log1p(−Φ(−x))` for x > 0, and Mills' ratio (a continued fraction) for x < −20, where Φ
  * itself is below 1e-88 and soon underflows. Relative error below 1e-15 everywhere.
- * Its derivative `φ(x)/Φ(x)` is computed as `exp(log φ(x) − log Φ(x))`, so it stays finite
- * in the far left tail (it approaches −x); there its relative error grows like x²·1e-16, the
- * rounding of the two logs that nearly cancel.
+ * Its derivative `φ(x)/Φ(x)` is computed as a function of its own (Mills' ratio in the left
+ * tail), so it stays accurate where it approaches −x (`logNormCdf(-1e10)` has gradient 1e10).
+ * The second derivative, `−h(x + h)` with `h = φ/Φ`, cancels there (x + h ≈ −1/x): its relative
+ * error grows like x²·1e-16.
  * @example
  * ```ts
  * import { grad, logNormCdf } from "chainrule";
