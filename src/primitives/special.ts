@@ -111,7 +111,7 @@ export const LOG_NORM_CDF = builtin({
 });
 /**
  * `log Φ(x)`, the log of the standard normal distribution function, accurate in both tails:
- * `log1p(−Φ(−x))` for x > 0, and Mills' ratio (a continued fraction) for x < −20, where Φ
+ * `log1p(−Φ(−x))` for `x > 0`, and Mills' ratio (a continued fraction) for `x < −20`, where Φ
  * itself is below 1e-88 and soon underflows. Relative error below 1e-15 everywhere.
  * Its derivative `φ(x)/Φ(x)` is computed as a function of its own (Mills' ratio in the left
  * tail), so it stays accurate where it approaches −x (`logNormCdf(-1e10)` has gradient 1e10).
@@ -153,11 +153,11 @@ export const LGAMMA = builtin({
 });
 /**
  * `log |Γ(x)|`, the log of the absolute value of the gamma function (`+Infinity` at 0 and the
- * negative integers). For 0 < x < 10 the argument is reduced to [1.5, 2.5] and lgamma taken
- * from its Taylor series about 2, so the relative error is below 1e-15 for x > 0 — including
+ * negative integers). For `0 < x < 10` the argument is reduced to [1.5, 2.5] and lgamma taken
+ * from its Taylor series about 2, so the relative error is below 1e-15 for `x > 0` — including
  * next to its zeros 1 and 2 (`lgamma(1) = lgamma(2) = 0` exactly), even though lgamma is
  * ill-conditioned there (an input rounding error δ moves the result by about ψ(x)·δ). From 10 on,
- * Stirling's series. For x < 0, the reflection formula: the result is then accurate to about
+ * Stirling's series. For `x < 0`, the reflection formula: the result is then accurate to about
  * 1e-16 of the larger of its two terms, so it loses relative accuracy near the zeros of
  * lgamma on the negative axis (x ≈ −2.457, −2.747, …). Its derivative is {@link digamma}.
  * @example
@@ -181,9 +181,9 @@ export const DIGAMMA = builtin({
 });
 /**
  * The digamma function `ψ(x) = Γ'(x)/Γ(x)`, the derivative of {@link lgamma}: the recurrence
- * `ψ(x + 1) = ψ(x) + 1/x` into [1.5, 2.5] and a Taylor series there for 0 < x < 10, the
- * asymptotic series beyond, the reflection formula for x < 0. Relative error below 1e-15 for
- * x > 0 except next to its positive root x₀ ≈ 1.4616, where ψ is ill-conditioned: the error
+ * `ψ(x + 1) = ψ(x) + 1/x` into [1.5, 2.5] and a Taylor series there for `0 < x < 10`, the
+ * asymptotic series beyond, the reflection formula for `x < 0`. Relative error below 1e-15 for
+ * `x > 0` except next to its positive root x₀ ≈ 1.4616, where ψ is ill-conditioned: the error
  * there is about 1e-16 absolute (relative error ≈ 1e-16 / |ψ(x)|). NaN at 0 and the negative
  * integers (poles with opposite signs on either side). Its derivatives, trigamma and beyond,
  * come from the polygamma series, so every order is supported.
