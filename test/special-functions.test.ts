@@ -424,6 +424,29 @@ describe("lgamma, digamma and polygamma: relative error below 1e-15 (times the c
 // ---- derivatives: the far left tail of log Φ, higher orders, jit -----------------------------------
 
 describe("derivatives of the special functions", () => {
+  it("erf' = (2/√π)e^{-x²}, erfc' = −erf' and normCdf' = φ keep full relative accuracy in the tails (fixed-point references)", () => {
+    /** e^{-t} for the fixed-point square t of x, and √π, at P bits. */
+    const expMinus = (x: number, half: boolean) => {
+      const P = bitsFor(x * x);
+      const p = BigInt(P);
+      const xf = toFixed(x, P);
+      const t = (xf * xf) >> (half ? p + 1n : p);
+      return { P, p, e: (1n << (2n * p)) / expFixed(t, P), pi: piFixed(P) };
+    };
+    // Points whose square is not a double: exp(-x*x) would be off by up to x²·1.1e-16.
+    for (const x of [0, 0.3, 1.1, -3.3, 5.3, 10.7, 17.3, -25.9]) {
+      const { P, p, e, pi } = expMinus(x, false);
+      const ref = ((2n * e) << p) / isqrt(pi << p);
+      expectAccurate("erf' (grad)", x, relativeError(grad(erf)(x), ref, P));
+      expectAccurate("erfc' (jvp)", x, relativeError(-jvp(erfc, [x], [1])[1], ref, P));
+    }
+    for (const x of [-37.3, -30.7, -20.1, -5.1, 0, 2.2, 8.9, 30.3]) {
+      const { P, p, e, pi } = expMinus(x, true);
+      const ref = (e << p) / isqrt((2n * pi) << p);
+      expectAccurate("normCdf' (grad)", x, relativeError(grad(normCdf)(x), ref, P));
+    }
+  });
+
   it("logNormCdf' = φ/Φ stays accurate in the far left tail (it tends to −x), logNormCdf'' to x²·1e-16", () => {
     for (const x of LOG_NORM_TAIL) {
       // φ/Φ = 1/R(−x), and its derivative −h(x + h), from the continued fraction in fixed point.

@@ -2,10 +2,10 @@
  * Numeric helpers shared by primitive implementations and by the JavaScript that `jit` emits
  * (generated code reaches them as `$h.name`), so the two can never disagree.
  */
-import { digamma, erf, erfc, lgamma, logit, logNormCdf, logSigmoid, normCdf, normHazard, polygamma } from "./special-math.js";
+import { digamma, erf, erfc, gaussian, lgamma, logit, logNormCdf, logSigmoid, normCdf, normHazard, normPdf, polygamma } from "./special-math.js";
 
 /** The special functions' kernels (`core/special-math.ts`), for generated code. */
-const specialHelpers = { erf, erfc, normCdf, logNormCdf, normHazard, lgamma, digamma, polygamma, logSigmoid, logit } as const;
+const specialHelpers = { erf, erfc, gaussian, normCdf, normPdf, logNormCdf, normHazard, lgamma, digamma, polygamma, logSigmoid, logit } as const;
 
 /** Logistic function, stable for large |x|. */
 export function sigmoid(x: number): number {

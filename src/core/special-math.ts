@@ -69,6 +69,17 @@ function erfcLarge(y: number): number {
   return Math.exp(-s * s) * Math.exp(-(y - s) * (y + s)) * r;
 }
 
+/**
+ * e^{-x²}, with x = a + b split so that a² is exact (a is x rounded toward 0 to a multiple of
+ * 1/16): e^{-a²}·e^{-b(2a + b)}, free of the rounding error of x·x, which e^{…} would multiply
+ * by x². The derivative of erf, up to the factor 2/√π.
+ */
+export function gaussian(x: number): number {
+  const a = Math.trunc(x * 16) / 16;
+  const b = x - a;
+  return Math.exp(-a * a) * Math.exp(-b * (2 * a + b));
+}
+
 /** The error function (2/√π) ∫₀ˣ e^{-t²} dt. */
 export function erf(x: number): number {
   const y = Math.abs(x);
@@ -131,11 +142,10 @@ function millsRatio(t: number): number {
 }
 
 /**
- * φ(x) = e^{-x²/2}/√(2π), with x = a + b split so that a² is exact (a is x rounded to a multiple
- * of 1/16): e^{-x²/2} = e^{-a²/2}·e^{-b(2a + b)/2}, free of the rounding error of x·x, which
- * e^{…} would multiply by x²/2.
+ * The standard normal density φ(x) = e^{-x²/2}/√(2π), with the exponent split as in
+ * {@link gaussian}: e^{-a²/2}·e^{-b(2a + b)/2}.
  */
-function normPdf(x: number): number {
+export function normPdf(x: number): number {
   const a = Math.trunc(x * 16) / 16;
   const b = x - a;
   return Math.exp(-0.5 * a * a) * Math.exp(-0.5 * b * (2 * a + b)) * INV_SQRT_2PI;

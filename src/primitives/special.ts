@@ -7,16 +7,34 @@
 import type { Num } from "../core/num.js";
 import { builtin, op1, op2 } from "../core/primitive.js";
 import * as kernel from "../core/special-math.js";
-import { add, mul, neg, square } from "./arithmetic.js";
-import { exp } from "./exponential.js";
+import { add, mul, neg } from "./arithmetic.js";
 
 /** 2/√π. */
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
-/** 1/√(2π). */
-const INV_SQRT_2PI = 0.3989422804014327;
 
-/** e^{-x²}, the shape of erf's derivative. */
-const gaussian = (x: Num): Num => exp(mul(-1, square(x)));
+// ---- gaussian and normPdf (internal) -------------------------------------------------------------
+// e^{-x²} and φ(x) as primitives of their own, so that the derivatives of erf, erfc and normCdf
+// keep full relative accuracy in the tails: exp(-x·x) carries the rounding error of x·x,
+// multiplied by x² (3e-14 relative at x = 17).
+/** e^{-x²} (the derivative of erf up to 2/√π); its own derivative is −2x·e^{-x²}. Internal. */
+export const GAUSSIAN = builtin({
+  name: "gaussian",
+  arity: 1,
+  impl: kernel.gaussian,
+  rule: { partials: ([x], out) => [mul(mul(-2, x!), out)] },
+  emit: ([x]) => `$h.gaussian(${x})`,
+});
+const gaussian: (x: Num) => Num = op1(GAUSSIAN);
+
+/** φ(x) = e^{-x²/2}/√(2π) (the derivative of normCdf); its own derivative is −x·φ(x). Internal. */
+export const NORM_PDF = builtin({
+  name: "normPdf",
+  arity: 1,
+  impl: kernel.normPdf,
+  rule: { partials: ([x], out) => [mul(neg(x!), out)] },
+  emit: ([x]) => `$h.normPdf(${x})`,
+});
+const normPdf: (x: Num) => Num = op1(NORM_PDF);
 
 // ---- erf ---------------------------------------------------------------------------------------
 export const ERF = builtin({
@@ -67,7 +85,7 @@ export const NORM_CDF = builtin({
   name: "normCdf",
   arity: 1,
   impl: kernel.normCdf,
-  rule: { partials: ([x]) => [mul(INV_SQRT_2PI, exp(mul(-0.5, square(x!))))] }, // Φ' = φ
+  rule: { partials: ([x]) => [normPdf(x!)] }, // Φ' = φ
   emit: ([x]) => `$h.normCdf(${x})`,
 });
 /**
