@@ -199,10 +199,12 @@ export const DIGAMMA = builtin({
 });
 /**
  * The digamma function `ψ(x) = Γ'(x)/Γ(x)`, the derivative of {@link lgamma}: the recurrence
- * `ψ(x + 1) = ψ(x) + 1/x` into [1.5, 2.5] and a Taylor series there for `0 < x < 10`, the
- * asymptotic series beyond, the reflection formula for `x < 0`. Relative error below 1e-15 for
- * `x > 0` except next to its positive root x₀ ≈ 1.4616, where ψ is ill-conditioned: the error
- * there is about 1e-16 absolute (relative error ≈ 1e-16 / |ψ(x)|). NaN at 0 and the negative
+ * `ψ(x + 1) = ψ(x) + 1/x` into [1.5, 2.5] and a Taylor series there for `0 < x < 10` (a Taylor
+ * series about its positive root x₀ ≈ 1.4616 next to it), the asymptotic series beyond.
+ * Relative error below 1e-15 for `x > 0`, the root included — though ψ is ill-conditioned
+ * there: an input rounding error δ moves the result by about 0.97δ. For `x < 0`, the
+ * reflection formula, accurate to about 1e-16 of its larger term, so it loses relative
+ * accuracy next to the negative roots (x ≈ −0.504, −1.573, …). NaN at 0 and the negative
  * integers (poles with opposite signs on either side). Its derivatives, trigamma and beyond,
  * come from the polygamma series, so every order is supported.
  * @example
