@@ -91,7 +91,7 @@ export const NORM_CDF = builtin({
 /**
  * The standard normal distribution function `Φ(x) = erfc(−x/√2)/2`, with the argument scaled in
  * extra precision so that the left tail keeps a relative error below 1e-15 down to x ≈ −37.5,
- * where Φ leaves the normal range of doubles (below about −38.5 it underflows to 0; use
+ * where Φ leaves the normal range of doubles (below that it returns 0; use
  * {@link logNormCdf} there). Its derivative is the density `φ(x) = e^{-x²/2}/√(2π)`.
  * @example
  * ```ts
