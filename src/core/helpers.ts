@@ -4,9 +4,6 @@
  */
 import { digamma, erf, erfc, gaussian, lgamma, logit, logNormCdf, logSigmoid, normCdf, normHazard, normPdf, polygamma } from "./special-math.js";
 
-/** The special functions' kernels (`core/special-math.ts`), for generated code. */
-const specialHelpers = { erf, erfc, gaussian, normCdf, normPdf, logNormCdf, normHazard, lgamma, digamma, polygamma, logSigmoid, logit } as const;
-
 /** Logistic function, stable for large |x|. */
 export function sigmoid(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
@@ -62,5 +59,28 @@ export function scale(c: number, d: number): number {
   return c === 0 || d === 0 ? 0 : c * d;
 }
 
-/** The helper table generated code receives as `$h`. */
-export const jsHelpers = { sigmoid, softplus, logSumExp, select, sum, dotHalves, scale, ...specialHelpers } as const;
+/**
+ * The helper table generated code receives as `$h`, with the special functions' kernels named
+ * one by one (spreading an imported object would keep them in bundles that never use jit).
+ */
+export const jsHelpers = {
+  sigmoid,
+  softplus,
+  logSumExp,
+  select,
+  sum,
+  dotHalves,
+  scale,
+  erf,
+  erfc,
+  gaussian,
+  normCdf,
+  normPdf,
+  logNormCdf,
+  normHazard,
+  lgamma,
+  digamma,
+  polygamma,
+  logSigmoid,
+  logit,
+} as const;
