@@ -212,18 +212,21 @@ function digammaNear2(z: number): number {
 /** ψ's positive root x₀ = 1.46163214496836234126… as ROOT_HI + ROOT_LO (mpmath). */
 const ROOT_HI = 1.4616321449683622;
 const ROOT_LO = 9.549995429965697e-17;
-/** ψ⁽ᵏ⁾(x₀)/k! for k = 1, 2, …, 16 (mpmath, 50 digits, rounded): ψ's Taylor series about x₀. */
+/** ψ⁽ᵏ⁾(x₀)/k! for k = 1, 2, …, 21 (mpmath, 50 digits, rounded): ψ's Taylor series about x₀. */
 const ROOT_TAYLOR = [
   0.9676722454476212, -0.4427631689835921, 0.258499760955651, -0.16394270544240652, 0.10782405069126237,
   -0.07219956125645471, 0.04880428816414311, -0.03316112647484736, 0.022597648232218104, -0.01542476590494896,
   0.010538791616612175, -0.007204534386356869, 0.004926781395729853, -0.003369801655439328, 0.002305126326734928,
-  -0.0015769367714301972,
+  -0.0015769367714301972, 0.0010788252019162967, -0.0007380709389960052, 0.000504953265834602,
+  -0.0003454680251063077, 0.00023635601564027053,
 ];
+/** Half-width of the interval about x₀ where {@link digammaNearRoot} is used. */
+const ROOT_RADIUS = 0.2;
 
 /**
- * ψ(x) for |x − x₀| < 0.05 by its Taylor series about the root x₀, in d = (x − ROOT_HI) − ROOT_LO
+ * ψ(x) for |x − x₀| < 0.2 by its Taylor series about the root x₀, in d = (x − ROOT_HI) − ROOT_LO
  * (x − ROOT_HI is exact): relative accuracy right up to the root, where the recurrence would
- * subtract nearly equal terms. The terms fall like (d/x₀)ᵏ < 0.035ᵏ.
+ * subtract nearly equal terms. The terms fall like (d/x₀)ᵏ < 0.137ᵏ.
  */
 function digammaNearRoot(x: number): number {
   const d = x - ROOT_HI - ROOT_LO;
@@ -287,7 +290,7 @@ export function lgamma(x: number): number {
 
 /**
  * ψ(x) = Γ'(x)/Γ(x). For 0 < x < 10 moved into [1.5, 2.5] (ψ(x + 1) = ψ(x) + 1/x) and taken from
- * its Taylor series about 2 (about its root x₀ ≈ 1.4616 within 0.05 of it); from 10 on, the
+ * its Taylor series about 2 (about its root x₀ ≈ 1.4616 within 0.2 of it); from 10 on, the
  * asymptotic series; for x < 0 the reflection ψ(x) = ψ(1 − x) − π cot(πx). NaN at 0 and the negative integers (poles with opposite signs on
  * either side).
  */
@@ -299,7 +302,7 @@ export function digamma(x: number): number {
     return digamma(1 - x) - Math.PI * cotPi(x);
   }
   if (x < 0.5) return digammaNear2(x) - 1 / x - 1 / (1 + x);
-  if (Math.abs(x - ROOT_HI) < 0.05) return digammaNearRoot(x);
+  if (Math.abs(x - ROOT_HI) < ROOT_RADIUS) return digammaNearRoot(x);
   if (x < 1.5) return digammaNear2(x - 1) - 1 / x;
   if (x < 2.5) return digammaNear2(x - 2);
   if (x < 10) {
