@@ -10,6 +10,7 @@
 // The bound asserted is a relative error of 1e-15 (about 4.5 ulps), multiplied where the function
 // is ill-conditioned by its condition number |x f'(x) / f(x)| (what a relative perturbation of
 // 1e-15 in x alone would cause). The maximum error per function is printed as a table.
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   cbrt,
@@ -248,6 +249,29 @@ describe("erf, erfc, normCdf and logNormCdf: relative error below 1e-15 against 
       expectAccurate("logNormCdf", x, relativeError(kernel.logNormCdf(x), ref, P));
     }
     expect(logNormCdf(-40)).toBe(-804.6084420137538);
+  });
+
+  it("at random points (fast-check, fixed seed): erf on [-6, 6], erfc on [-6, 26.5], normCdf on [-37.5, 9], logNormCdf on [-40, 30]", () => {
+    const cases: [string, number, number, (x: number) => number, (x: number) => { ref: bigint; P: number }][] = [
+      ["erf", -6, 6, kernel.erf, (x) => erfReference(x, false)],
+      ["erfc", -6, 26.5, kernel.erfc, (x) => erfReference(x, true)],
+      ["normCdf", -37.5, 9, kernel.normCdf, normCdfReference],
+      ["logNormCdf", -40, 30, kernel.logNormCdf, logNormCdfBySeries],
+    ];
+    for (const [name, min, max, f, reference] of cases) {
+      fc.assert(
+        // Uniform over the interval (fc.double favours tiny and extreme values, which the grid has).
+        fc.property(fc.integer({ min: 0, max: 2 ** 40 }), (k) => {
+          const x = min + ((max - min) * k) / 2 ** 40;
+          if (Math.abs(x) < 1e-20) return; // below the fixed point's resolution; 1e-20 is on the grid
+          const { ref, P } = reference(x);
+          const condition = name === "erfc" && x > 0 ? 2 * x * x : 1;
+          if (ref === 0n) return; // erf(0), log Φ at the largest x: exact zeros
+          expectAccurate(`${name} (random)`, x, relativeError(f(x), ref, P), condition);
+        }),
+        { seed: 20261204, numRuns: 60 },
+      );
+    }
   });
 
   it("the two references agree where both apply (x = -40, -25, -20.5), to far below double precision", () => {
