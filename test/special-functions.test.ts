@@ -531,6 +531,9 @@ describe("derivatives of the special functions", () => {
         if (Math.abs(x) === 40) expect([first, second].map(Math.abs)).toEqual([0, 0]);
       }
     }
+    // At ±Infinity: 0 (and log Φ's slope tends to −x on the left).
+    for (const f of [erf, erfc, normCdf]) expect([grad(f)(Infinity), grad(f)(-Infinity)].map(Math.abs)).toEqual([0, 0]);
+    expect([grad(logNormCdf)(Infinity), grad(logNormCdf)(-Infinity)]).toEqual([0, Infinity]);
     expect(grad(erf)(0)).toBe(2 / Math.sqrt(Math.PI));
     expect(grad(normCdf)(0)).toBe(1 / Math.sqrt(2 * Math.PI));
   });

@@ -75,6 +75,7 @@ function erfcLarge(y: number): number {
  * by x². The derivative of erf, up to the factor 2/√π.
  */
 export function gaussian(x: number): number {
+  if (x === Infinity || x === -Infinity) return 0; // (the split would give ∞ − ∞)
   const a = Math.trunc(x * 16) / 16;
   const b = x - a;
   return Math.exp(-a * a) * Math.exp(-b * (2 * a + b));
@@ -146,6 +147,7 @@ function millsRatio(t: number): number {
  * {@link gaussian}: e^{-a²/2}·e^{-b(2a + b)/2}.
  */
 export function normPdf(x: number): number {
+  if (x === Infinity || x === -Infinity) return 0;
   const a = Math.trunc(x * 16) / 16;
   const b = x - a;
   return Math.exp(-0.5 * a * a) * Math.exp(-0.5 * b * (2 * a + b)) * INV_SQRT_2PI;
