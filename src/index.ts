@@ -34,6 +34,10 @@ export { relu, sigmoid, softplus } from "./primitives/neural.js";
 export { eq, ge, gt, le, lt, max, min, where } from "./primitives/select.js";
 export { ceil, floor, round, stopGradient } from "./primitives/rounding.js";
 export { dot, logSumExp, mean, softmax, sum } from "./primitives/reductions.js";
+export { cbrt, hypot } from "./primitives/arithmetic.js";
+export { log10, log2 } from "./primitives/exponential.js";
+export { logit, logSigmoid } from "./primitives/neural.js";
+export { digamma, erf, erfc, lgamma, logNormCdf, normCdf } from "./primitives/special.js";
 export { definePrimitive, type PrimitiveSpec } from "./core/primitive.js";
 
 // Transforms

@@ -57,6 +57,18 @@ const DIRECT: Record<string, (...xs: Num[]) => Num> = {
   ge: cr.ge,
   eq: cr.eq,
   where: (c, a, b) => cr.where(c, a, b),
+  cbrt: cr.cbrt,
+  log2: cr.log2,
+  log10: cr.log10,
+  logSigmoid: cr.logSigmoid,
+  logit: cr.logit,
+  erf: cr.erf,
+  erfc: cr.erfc,
+  normCdf: cr.normCdf,
+  logNormCdf: cr.logNormCdf,
+  lgamma: cr.lgamma,
+  digamma: cr.digamma,
+  hypot: cr.hypot,
 };
 const ARITY: Record<string, number> = Object.fromEntries(Object.keys(FUNCTIONS).map((name) => [name, FUNCTIONS[name]!.arity]));
 

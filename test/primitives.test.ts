@@ -11,23 +11,34 @@ import {
   asin,
   atan,
   atan2,
+  cbrt,
   ceil,
   cos,
   cosh,
   definePrimitive,
+  digamma,
   div,
   dot,
   eq,
+  erf,
+  erfc,
   exp,
   expm1,
   floor,
   ge,
   grad,
   gt,
+  hypot,
   jvp,
   le,
+  lgamma,
   log,
+  log10,
   log1p,
+  log2,
+  logit,
+  logNormCdf,
+  logSigmoid,
   logSumExp,
   lt,
   max,
@@ -35,6 +46,7 @@ import {
   min,
   mul,
   neg,
+  normCdf,
   pow,
   reciprocal,
   relu,
@@ -58,6 +70,7 @@ import {
   where,
   type Num,
 } from "../src/index.js";
+import * as special from "../src/core/special-math.js";
 import { fdGradient, fdJacobian, Mismatches, unit, type Tolerance } from "./support/numeric.js";
 
 // ---- the table -----------------------------------------------------------------------------------
@@ -450,6 +463,112 @@ const rows: Row[] = [
   },
 ];
 
+// ---- special functions: values from the double-precision kernels (their accuracy against
+// high-precision references is test/special-functions.test.ts), derivatives in closed form.
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+const phi = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+/** φ/Φ, the derivative of log Φ (its accuracy in the far left tail: test/special-functions.test.ts). */
+const hazard = special.normHazard;
+/** Steps for logit: a thousandth of the distance to the nearer singularity, 0 or 1. */
+const LOGIT_STEP = (p: number): number => 1e-3 * Math.min(Math.abs(p), Math.abs(1 - p));
+rows.push(
+  unary(
+    "erf",
+    erf,
+    special.erf,
+    (x) => TWO_OVER_SQRT_PI * Math.exp(-x * x),
+    (x) => -2 * x * TWO_OVER_SQRT_PI * Math.exp(-x * x),
+    [-2, -0.5, 0, 0.3, 1, 3],
+    { special: [30, -30] },
+  ),
+  unary(
+    "erfc",
+    erfc,
+    special.erfc,
+    (x) => -TWO_OVER_SQRT_PI * Math.exp(-x * x),
+    (x) => 2 * x * TWO_OVER_SQRT_PI * Math.exp(-x * x),
+    [-2, -0.5, 0, 0.3, 1, 3, 6],
+    { special: [30, -30] },
+  ),
+  unary("normCdf", normCdf, special.normCdf, phi, (x) => -x * phi(x), [-6, -1, 0, 0.5, 2, 5], { special: [-40, 40] }),
+  unary(
+    "logNormCdf",
+    logNormCdf,
+    special.logNormCdf,
+    hazard,
+    (x) => -hazard(x) * (x + hazard(x)),
+    [-30, -20.5, -20, -19.5, -10, -3, -1, 0, 1, 3, 8], // the kernels switch method at -20 and 0
+  ),
+  unary("lgamma", lgamma, special.lgamma, special.digamma, (x) => special.polygamma(1, x), [0.3, 1, 2, 2.5, 7.2, 15, -0.5, -2.3], {
+    step: FINE,
+  }),
+  unary(
+    "digamma",
+    digamma,
+    special.digamma,
+    (x) => special.polygamma(1, x),
+    (x) => special.polygamma(2, x),
+    [0.3, 1, 1.4616321449683622, 2.5, 7.2, 15, -0.5, -2.3],
+    { step: FINE },
+  ),
+  unary("log2", log2, Math.log2, (x) => 1 / (x * Math.LN2), (x) => -1 / (x * x * Math.LN2), [1e-3, 0.5, 1, 8, 1e10], {
+    step: RELATIVE,
+    special: [0],
+  }),
+  unary("log10", log10, Math.log10, (x) => 1 / (x * Math.LN10), (x) => -1 / (x * x * Math.LN10), [1e-3, 0.5, 1, 1000, 1e10], {
+    step: RELATIVE,
+    special: [0],
+  }),
+  unary(
+    "cbrt",
+    cbrt,
+    Math.cbrt,
+    (x) => 1 / (3 * Math.cbrt(x) ** 2),
+    (x) => -2 / (9 * x * Math.cbrt(x) ** 2),
+    [-8, -0.5, 1e-3, 1, 27, 1e6],
+    { step: RELATIVE },
+  ),
+  binary(
+    "hypot",
+    hypot,
+    Math.hypot,
+    // At the origin both partials are taken as 0, and so is the Hessian.
+    (x, y) => {
+      const h = Math.hypot(x, y);
+      return h === 0 ? [0, 0] : [x / h, y / h];
+    },
+    (x, y) => {
+      const h = Math.hypot(x, y);
+      if (h === 0) return [[0, 0], [0, 0]];
+      const [c, s] = [x / h, y / h]; // written with the unit vector, so that h³ cannot overflow
+      return [
+        [(s * s) / h, (-c * s) / h],
+        [(-c * s) / h, (c * c) / h],
+      ];
+    },
+    [[3, 4], [-1, 2], [0.5, -0.25], [1e-3, 1]],
+    { step: RELATIVE, special: [[0, 0], [3e200, 4e200], [-3e-200, 4e-200]] },
+  ),
+  unary(
+    "logSigmoid",
+    logSigmoid,
+    (x) => (x < 0 ? x - Math.log1p(Math.exp(x)) : -Math.log1p(Math.exp(-x))),
+    (x) => sig(-x),
+    (x) => -sig(x) * sig(-x),
+    [0, 2, -2, 40, -40, 1e-8],
+    { special: [1000, -1000] },
+  ),
+  unary(
+    "logit",
+    logit,
+    (p) => Math.log(p / (1 - p)),
+    (p) => 1 / (p * (1 - p)),
+    (p) => (2 * p - 1) / (p * (1 - p)) ** 2,
+    [1e-8, 0.01, 0.3, 0.5, 0.75, 0.999],
+    { step: LOGIT_STEP },
+  ),
+);
+
 // ---- user primitives: the same table, no new checker code ------------------------------------------
 // definePrimitive with each kind of rule; the missing rules are derived (core/rules.ts).
 
@@ -560,7 +679,7 @@ describe("every primitive: first and second derivatives in both modes", () => {
     const api =
       "add sub mul div neg pow square sqrt reciprocal abs sign exp log log1p expm1 sin cos tan asin acos atan atan2 " +
       "sinh cosh tanh sigmoid relu softplus max min where lt le gt ge eq floor ceil round stopGradient " +
-      "sum mean dot logSumExp softmax";
+      "sum mean dot logSumExp softmax erf erfc normCdf logNormCdf lgamma digamma log2 log10 cbrt hypot logSigmoid logit";
     const covered = new Set(rows.map((r) => /^[A-Za-z0-9]+/.exec(r.name)![0]));
     expect(api.split(" ").filter((name) => !covered.has(name))).toEqual([]);
     for (const r of rows) expect(r.points.length + (r.special?.length ?? 0)).toBeGreaterThan(0);
@@ -606,6 +725,9 @@ describe("values on plain numbers follow Math.* and JS arithmetic exactly", () =
     ["sinh", sinh, Math.sinh],
     ["cosh", cosh, Math.cosh],
     ["tanh", tanh, Math.tanh],
+    ["log2", log2, Math.log2],
+    ["log10", log10, Math.log10],
+    ["cbrt", cbrt, Math.cbrt],
     ["neg", neg, (x) => -x],
     ["square", square, (x) => x * x],
     ["reciprocal", reciprocal, (x) => 1 / x],
@@ -619,6 +741,7 @@ describe("values on plain numbers follow Math.* and JS arithmetic exactly", () =
     ["div", div, (x, y) => x / y],
     ["pow", pow, Math.pow],
     ["atan2", atan2, Math.atan2],
+    ["hypot", hypot, Math.hypot],
     ["max", max, Math.max],
     ["min", min, Math.min],
   ];

@@ -20,6 +20,10 @@ import { relu, sigmoid, softplus } from "../primitives/neural.js";
 import { ceil, floor, round, stopGradient } from "../primitives/rounding.js";
 import { eq, ge, gt, le, lt, max, min, where } from "../primitives/select.js";
 import { acos, asin, atan, atan2, cos, cosh, sin, sinh, tan, tanh } from "../primitives/trig.js";
+import { cbrt, hypot } from "../primitives/arithmetic.js";
+import { log10, log2 } from "../primitives/exponential.js";
+import { logit, logSigmoid } from "../primitives/neural.js";
+import { digamma, erf, erfc, lgamma, logNormCdf, normCdf } from "../primitives/special.js";
 
 /**
  * The functions an expression may call, by name, with their number of arguments. A
@@ -67,6 +71,18 @@ export const FUNCTIONS: Readonly<Record<string, { readonly arity: 1 | 2 | 3; rea
     ge: { arity: 2, fn: ge },
     eq: { arity: 2, fn: eq },
     where: { arity: 3, fn: (c: Num, a: Num, b: Num) => where(c, a, b) },
+    cbrt: { arity: 1, fn: cbrt },
+    log2: { arity: 1, fn: log2 },
+    log10: { arity: 1, fn: log10 },
+    logSigmoid: { arity: 1, fn: logSigmoid },
+    logit: { arity: 1, fn: logit },
+    erf: { arity: 1, fn: erf },
+    erfc: { arity: 1, fn: erfc },
+    normCdf: { arity: 1, fn: normCdf },
+    logNormCdf: { arity: 1, fn: logNormCdf },
+    lgamma: { arity: 1, fn: lgamma },
+    digamma: { arity: 1, fn: digamma },
+    hypot: { arity: 2, fn: hypot },
   } as const),
 );
 

@@ -2,6 +2,7 @@
  * Numeric helpers shared by primitive implementations and by the JavaScript that `jit` emits
  * (generated code reaches them as `$h.name`), so the two can never disagree.
  */
+import { digamma, erf, erfc, gaussian, lgamma, logit, logNormCdf, logSigmoid, normCdf, normHazard, normPdf, polygamma } from "./special-math.js";
 
 /** Logistic function, stable for large |x|. */
 export function sigmoid(x: number): number {
@@ -70,5 +71,29 @@ export function scale(c: number, d: number): number {
   return c === 0 || d === 0 ? 0 : c * d;
 }
 
-/** The helper table generated code receives as `$h`. */
-export const jsHelpers = { sigmoid, softplus, logSumExp, select, sum, dotHalves, max, scale } as const;
+/**
+ * The helper table generated code receives as `$h`, with the special functions' kernels named
+ * one by one (spreading an imported object would keep them in bundles that never use jit).
+ */
+export const jsHelpers = {
+  sigmoid,
+  softplus,
+  logSumExp,
+  select,
+  sum,
+  dotHalves,
+  max,
+  scale,
+  erf,
+  erfc,
+  gaussian,
+  normCdf,
+  normPdf,
+  logNormCdf,
+  normHazard,
+  lgamma,
+  digamma,
+  polygamma,
+  logSigmoid,
+  logit,
+} as const;

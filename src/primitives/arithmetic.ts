@@ -248,3 +248,51 @@ export const SCALE = builtin({
 /** `c · d` with a zero on either side absorbing (see {@link SCALE}). Internal. */
 export const scale: (c: Num, d: Num) => Num = op2(SCALE);
 
+
+// ---- cbrt --------------------------------------------------------------------------------------
+export const CBRT = builtin({
+  name: "cbrt",
+  arity: 1,
+  impl: Math.cbrt,
+  rule: { partials: (_, out) => [reciprocal(mul(3, square(out)))] }, // 1/(3 ∛x²)
+  emit: ([x]) => `Math.cbrt(${x})`,
+});
+/**
+ * The real cube root `∛x` (`Math.cbrt`: negative for negative x, unlike `pow(x, 1/3)`); its
+ * derivative is `1/(3 ∛x²)`, infinite at 0.
+ * @example
+ * ```ts
+ * import { cbrt } from "chainrule";
+ * console.log(cbrt(-27)); // -3
+ * ```
+ * @category Primitives
+ */
+export const cbrt: (x: Num) => Num = op1(CBRT);
+
+// ---- hypot -------------------------------------------------------------------------------------
+export const HYPOT = builtin({
+  name: "hypot",
+  arity: 2,
+  impl: Math.hypot,
+  // ∂h/∂x = x/h, ∂h/∂y = y/h; at (0, 0), where h has no derivative, both are 0 (a subgradient).
+  rule: {
+    partials: ([x, y], out, _, needed) => {
+      const zero = eq(out, 0);
+      return [needed & 1 ? where(zero, 0, div(x!, out)) : 0, needed & 2 ? where(zero, 0, div(y!, out)) : 0];
+    },
+  },
+  emit: ([x, y]) => `Math.hypot(${x}, ${y})`,
+});
+/**
+ * `√(x² + y²)` without overflow or underflow in the squares (`Math.hypot`). Its partial
+ * derivatives are `x/h` and `y/h`; at the origin, where it has none, both are taken as 0.
+ * @example
+ * ```ts
+ * import { grad, hypot, type Num } from "chainrule";
+ * console.log(hypot(3, 4)); // 5
+ * console.log(hypot(3e200, 4e200)); // 5e200
+ * console.log(grad((x: Num, y: Num) => hypot(x, y), { argnums: [0, 1] })(3, 4)); // [ 0.6, 0.8 ]
+ * ```
+ * @category Primitives
+ */
+export const hypot: (x: Num, y: Num) => Num = op2(HYPOT);

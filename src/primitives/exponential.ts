@@ -3,7 +3,7 @@
  */
 import type { Num } from "../core/num.js";
 import { builtin, op1 } from "../core/primitive.js";
-import { add, reciprocal } from "./arithmetic.js";
+import { add, mul, reciprocal } from "./arithmetic.js";
 
 // ---- exp ---------------------------------------------------------------------------------------
 export const EXP = builtin({
@@ -80,3 +80,41 @@ export const EXPM1 = builtin({
  * @category Primitives
  */
 export const expm1: (x: Num) => Num = op1(EXPM1);
+
+// ---- log2 --------------------------------------------------------------------------------------
+export const LOG2 = builtin({
+  name: "log2",
+  arity: 1,
+  impl: Math.log2,
+  rule: { partials: ([x]) => [reciprocal(mul(x!, Math.LN2))] }, // 1/(x ln 2)
+  emit: ([x]) => `Math.log2(${x})`,
+});
+/**
+ * Base-2 logarithm (`Math.log2`: exact at powers of 2); its derivative is `1/(x ln 2)`.
+ * @example
+ * ```ts
+ * import { log2 } from "chainrule";
+ * console.log(log2(8)); // 3
+ * ```
+ * @category Primitives
+ */
+export const log2: (x: Num) => Num = op1(LOG2);
+
+// ---- log10 -------------------------------------------------------------------------------------
+export const LOG10 = builtin({
+  name: "log10",
+  arity: 1,
+  impl: Math.log10,
+  rule: { partials: ([x]) => [reciprocal(mul(x!, Math.LN10))] }, // 1/(x ln 10)
+  emit: ([x]) => `Math.log10(${x})`,
+});
+/**
+ * Base-10 logarithm (`Math.log10`: exact at powers of 10); its derivative is `1/(x ln 10)`.
+ * @example
+ * ```ts
+ * import { log10 } from "chainrule";
+ * console.log(log10(1000)); // 3
+ * ```
+ * @category Primitives
+ */
+export const log10: (x: Num) => Num = op1(LOG10);

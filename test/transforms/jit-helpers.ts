@@ -76,6 +76,17 @@ export const UNARY: readonly (readonly [string, F1, (x: number) => number])[] = 
   ["ceil", cr.ceil, (x) => x],
   ["round", cr.round, (x) => x],
   ["stopGradient", cr.stopGradient, (x) => x],
+  ["erf", cr.erf, (x) => x * 2],
+  ["erfc", cr.erfc, (x) => x * 2],
+  ["normCdf", cr.normCdf, (x) => x * 3],
+  ["logNormCdf", cr.logNormCdf, (x) => x * 12],
+  ["lgamma", cr.lgamma, (x) => Math.abs(x) * 5 + 0.1],
+  ["digamma", cr.digamma, (x) => Math.abs(x) * 5 + 0.1],
+  ["log2", cr.log2, (x) => Math.abs(x) + 0.1],
+  ["log10", cr.log10, (x) => Math.abs(x) + 0.1],
+  ["cbrt", cr.cbrt, (x) => (x >= 0 ? x + 0.1 : x - 0.1)],
+  ["logSigmoid", cr.logSigmoid, (x) => x * 10],
+  ["logit", cr.logit, (x) => (x + 2.1) / 4.2],
 ];
 
 export const BINARY: readonly (readonly [string, F2, (x: number) => number, (y: number) => number])[] = [
@@ -85,6 +96,7 @@ export const BINARY: readonly (readonly [string, F2, (x: number) => number, (y: 
   ["div", cr.div, (x) => x, (y) => (y >= 0 ? y + 0.2 : y - 0.2)],
   ["pow", cr.pow, (x) => Math.abs(x) + 0.1, (y) => y],
   ["atan2", cr.atan2, (x) => x, (y) => (y >= 0 ? y + 0.1 : y - 0.1)],
+  ["hypot", cr.hypot, (x) => x, (y) => y],
   ["max", cr.max, (x) => x, (y) => y],
   ["min", cr.min, (x) => x, (y) => y],
   ["lt", cr.lt, (x) => x, (y) => y],
