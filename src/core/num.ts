@@ -121,7 +121,7 @@ export abstract class Tracer {
 
 /** The `Math` functions chainrule exports under the same name. */
 const CHAINRULE_MATH: ReadonlySet<string> = new Set(
-  "abs acos asin atan atan2 ceil cos cosh exp expm1 floor log log1p max min pow round sign sin sinh sqrt tan tanh".split(" "),
+  "abs acos asin atan atan2 cbrt ceil cos cosh exp expm1 floor hypot log log10 log1p log2 max min pow round sign sin sinh sqrt tan tanh".split(" "),
 );
 
 /**
