@@ -440,7 +440,8 @@ function close(a: number, b: number): boolean {
 const MISMATCH_CAUSE =
   "f branches on a traced value with ===, !==, ?:, if or a comparison that jit cannot see — under jit every non-static " +
   "argument is traced, so such a branch takes the same side for every input: use where/eq/lt, or mark data static with " +
-  "staticArgnums. (jit checks the first call of each new argument structure against f; { verify: false } turns that off.)";
+  "staticArgnums. If f does none of this, the compiled code is wrong: that is a bug in chainrule, please report it with f " +
+  "and these arguments. (jit checks the first call of each new argument structure against f; { verify: false } turns that off.)";
 
 /** Throws JitMismatchError when `f`'s own output `eager` differs from the compiled output `compiled` (of structure `def`). */
 function checkAgainstEager(def: TreeDef, compiled: unknown, eager: unknown): void {
