@@ -296,7 +296,8 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
   // (an accumulator, the state of a chain). They live in a `let` register (see `carry`).
   const carriedPos = new Uint8Array(args.length);
   {
-    const mark = (xs: readonly Node[]): void => {
+    // (Recursion over the loop nest, two levels deep at most.)
+    const mark = (xs: readonly Node[], enclosing: readonly Loop[]): void => {
       for (const x of xs) {
         if (typeof x === "number") continue;
         const singles = new Set<number>();
@@ -306,14 +307,17 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
           for (let j = 0; j < start[y + 1]! - start[y]!; j++) {
             const r = args[start[y]! + j]!;
             if (r < first || strideOf(y, j, x.span) !== x.span) continue;
+            // In every iteration of the enclosing loops too, the operand must be this loop's own
+            // previous iteration: it moves with them as the body does (by their span).
+            if (enclosing.some((lv) => strideOf(y, j, lv.span) !== lv.span)) continue;
             const d = r + x.span;
             if (d >= x.start && d < x.start + x.span && singles.has(d)) carriedPos[start[y]! + j] = 1;
           }
         }
-        mark(x.body);
+        mark(x.body, [...enclosing, x]);
       }
     };
-    mark(nodes);
+    mark(nodes, []);
   }
 
   // ---- locality: walk every equation instance in order, with the stack of scopes around it

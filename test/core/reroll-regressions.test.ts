@@ -55,6 +55,29 @@ describe("re-rolled loops read the right operand in every iteration", () => {
     expect(small.exec.stats.loops).toBeGreaterThan(0);
     same(small.out, ref);
   });
+  it("an inner loop whose chain is carried only in the first outer block (the others read block 0's chain)", () => {
+    // Block o: y[o][k] = tanh(0.9 (y[0][k-1] + x[o+1])). Within a block the operand moves like
+    // a carried value, but across blocks it stays put (outer stride 0), so no register carries it.
+    const f = (x: Num[]) => {
+      const init = cr.sin(x[0]!);
+      const chain: Num[] = [];
+      const all: Num[] = [];
+      for (let o = 0; o < 4; o++) {
+        for (let k = 0; k < 8; k++) {
+          const y = cr.tanh(cr.mul(cr.add(k === 0 ? init : chain[k - 1]!, x[o + 1]!), 0.9));
+          if (o === 0) chain.push(y);
+          all.push(y);
+        }
+      }
+      return cr.sum(all);
+    };
+    const xs = [-0.5, -0.2, 0.1, 0.4, 0.7];
+    const g = jit(valueAndGrad(f), { verify: false });
+    expect(jit(f).lower(xs).stats.loops).toBe(2); // blocks, and the chain inside each
+    expectAgree(jit(f, { verify: false })(xs), f(xs));
+    expectAgree(g(xs), valueAndGrad(f)(xs));
+    same(lowered(valueAndGrad(f), xs, {}).out, lowered(valueAndGrad(f), xs, { interpret: true }).out);
+  });
 });
 
 // ---- random programs of repeated blocks -------------------------------------------------------
@@ -62,14 +85,16 @@ describe("re-rolled loops read the right operand in every iteration", () => {
 const N = 10; // inputs
 
 /**
- * Where an operand comes from, in iteration k: the pool (inputs then precomputed results, in
- * memory order) at `b + s·k`; the inputs only at `b + s·k`; an earlier value of this iteration;
- * a value of iteration k − 1 (carried) or k − 2, or the pool before there is one; a constant
- * that moves with k (read from memory by index) or not.
+ * Where an operand comes from, in iteration k of outer block o: the pool (inputs then
+ * precomputed results, in memory order) at `b + s·k + t·o`; the inputs only, likewise; an earlier
+ * value of this iteration; a value of iteration k − 1 (carried) or k − 2 of this block, or of
+ * iteration k − 1 of block 0 (a chain every block reads), or the pool before there is one; a
+ * constant that moves with k and o (read from memory by index) or not.
  */
 interface Operand {
   readonly kind: number;
   readonly s: number;
+  readonly t: number;
   readonly b: number;
 }
 interface BlockStep {
@@ -78,28 +103,36 @@ interface BlockStep {
 }
 interface Program {
   readonly pre: number; // precomputed results in the pool
+  readonly outer: number; // repetitions of the whole loop (1: no outer loop)
   readonly reps: number;
   readonly body: readonly BlockStep[];
   readonly tail: number; // values of the last iteration also used after the loop
 }
 
-const operandOf = (kinds: number) => fc.record({ kind: fc.nat(kinds), s: fc.integer({ min: -2, max: 2 }), b: fc.nat(1000) });
+const stride = fc.integer({ min: -2, max: 2 });
+const operandOf = (kinds: number) => fc.record({ kind: fc.nat(kinds), s: stride, t: stride, b: fc.nat(1000) });
 // The first operand is never a constant: unary operations read only it, and would fold away.
-const operands = fc.tuple(operandOf(4), operandOf(6), operandOf(6));
+const operands = fc.tuple(operandOf(4), operandOf(7), operandOf(7));
 const program = fc.record({
   pre: fc.integer({ min: 0, max: 8 }),
+  outer: fc.oneof(fc.constant(1), fc.integer({ min: 3, max: 4 })),
   reps: fc.integer({ min: 3, max: 8 }),
   body: fc.array(fc.record({ op: fc.nat(1000), ops: operands }), { minLength: 1, maxLength: 4 }),
   tail: fc.nat(3),
 });
 
-/** Index b + s·k kept inside [0, len) for every k < reps (a stride that does not fit becomes 0). */
-function walk(o: Operand, k: number, reps: number, len: number): number {
-  const span = Math.abs(o.s) * (reps - 1);
-  const s = span < len ? o.s : 0;
-  const room = len - Math.abs(s) * (reps - 1);
-  const base = (s < 0 ? Math.abs(s) * (reps - 1) : 0) + (o.b % room);
-  return base + s * k;
+/**
+ * Index b + s·k + t·o kept inside [0, len) for every k < reps, o < outer (a stride that does
+ * not fit becomes 0).
+ */
+function walk(x: Operand, k: number, o: number, p: Program, len: number): number {
+  let s = x.s;
+  let t = x.t;
+  if (Math.abs(s) * (p.reps - 1) >= len) s = 0;
+  if (Math.abs(s) * (p.reps - 1) + Math.abs(t) * (p.outer - 1) >= len) t = 0;
+  const span = Math.abs(s) * (p.reps - 1) + Math.abs(t) * (p.outer - 1);
+  const low = (s < 0 ? -s * (p.reps - 1) : 0) + (t < 0 ? -t * (p.outer - 1) : 0);
+  return low + (x.b % (len - span)) + s * k + t * o;
 }
 
 function build(p: Program): (x: Num[]) => Num {
@@ -107,33 +140,40 @@ function build(p: Program): (x: Num[]) => Num {
     // One equation per precomputed value, so that the pool is contiguous in memory.
     const pool: Num[] = [...x];
     for (let i = 0; i < p.pre; i++) pool.push(cr.sin(x[(3 * i) % N]!));
-    const results: Num[][] = [];
-    for (let k = 0; k < p.reps; k++) {
-      const vals: Num[] = [];
-      const resolve = (o: Operand): Num => {
-        const fromPool = (): Num => pool[walk(o, k, p.reps, pool.length)]!;
-        switch (o.kind) {
-          case 0:
-            return fromPool();
-          case 1:
-            return x[walk(o, k, p.reps, N)]!;
-          case 2:
-            return vals.length > 0 ? vals[o.b % vals.length]! : fromPool();
-          case 3:
-            return k >= 1 ? results[k - 1]![o.b % p.body.length]! : fromPool();
-          case 4:
-            return k >= 2 ? results[k - 2]![o.b % p.body.length]! : fromPool();
-          case 5:
-            return 0.25 * (walk(o, k, p.reps, 40) - 20) + 0.125;
-          default:
-            return 0.75;
-        }
-      };
-      for (const st of p.body) vals.push(SAFE_OPS[st.op % SAFE_OPS.length]!(st.ops.map(resolve)));
-      results.push(vals);
+    const blocks: Num[][][] = [];
+    for (let o = 0; o < p.outer; o++) {
+      const results: Num[][] = [];
+      blocks.push(results);
+      for (let k = 0; k < p.reps; k++) {
+        const vals: Num[] = [];
+        const resolve = (from: Operand): Num => {
+          const fromPool = (): Num => pool[walk(from, k, o, p, pool.length)]!;
+          const step = from.b % p.body.length;
+          switch (from.kind) {
+            case 0:
+              return fromPool();
+            case 1:
+              return x[walk(from, k, o, p, N)]!;
+            case 2:
+              return vals.length > 0 ? vals[from.b % vals.length]! : fromPool();
+            case 3:
+              return k >= 1 ? results[k - 1]![step]! : fromPool();
+            case 4:
+              return k >= 2 ? results[k - 2]![step]! : fromPool();
+            case 5:
+              return 0.25 * (walk(from, k, o, p, 40) - 20) + 0.125;
+            case 6:
+              return 0.75;
+            default:
+              return k >= 1 ? blocks[0]![k - 1]![step]! : fromPool();
+          }
+        };
+        for (const st of p.body) vals.push(SAFE_OPS[st.op % SAFE_OPS.length]!(st.ops.map(resolve)));
+        results.push(vals);
+      }
     }
-    const all = results.flat();
-    const last = results[results.length - 1]!;
+    const all = blocks.flat(2);
+    const last = blocks[blocks.length - 1]![p.reps - 1]!;
     // The last iteration's values again after the loop (a carried value reused outside it).
     const tail = last.slice(0, p.tail).map((v) => cr.mul(v, v));
     return cr.add(cr.sum(all), cr.sum(tail));
