@@ -8,18 +8,20 @@ import * as cr from "../../src/index.js";
 import { eq, grad, jit, logSumExp, valueAndGrad, where, type Num } from "../../src/index.js";
 import { compile, type CompileOptions, type Executable } from "../../src/core/compile.js";
 import { optimize } from "../../src/core/optimize.js";
+import { reroll } from "../../src/core/reroll.js";
 import { stage } from "../../src/transforms/make-graph.js";
 import { expectAgree, SAFE_OPS } from "../transforms/jit-helpers.js";
 
 type F = (x: Num[]) => unknown;
 
-function lowered(f: F, xs: number[], options: CompileOptions): { exec: Executable; out: number[] } {
+function lowered(f: F, xs: number[], options: CompileOptions): { exec: Executable; out: number[]; nested: boolean } {
   const { graph } = optimize(stage(f as (...a: unknown[]) => unknown, [xs], undefined, "jit").graph);
   const exec = compile(graph, options);
   const m = exec.newMemory();
   m.set(xs);
   exec.run(m);
-  return { exec, out: Array.from(exec.outputSlots, (s) => m[s]!) };
+  const nested = reroll(graph, options.rerollOptions).some((x) => typeof x !== "number" && x.body.some((y) => typeof y !== "number"));
+  return { exec, out: Array.from(exec.outputSlots, (s) => m[s]!), nested };
 }
 
 const same = (a: number[], b: number[]) => {
@@ -87,9 +89,10 @@ const N = 10; // inputs
 /**
  * Where an operand comes from, in iteration k of outer block o: the pool (inputs then
  * precomputed results, in memory order) at `b + s·k + t·o`; the inputs only, likewise; an earlier
- * value of this iteration; a value of iteration k − 1 (carried) or k − 2 of this block, or of
- * iteration k − 1 of block 0 (a chain every block reads), or the pool before there is one; a
- * constant that moves with k and o (read from memory by index) or not.
+ * value of this iteration; a value of iteration k − 1 (carried) or k − 2 of this block, of
+ * iteration k − 1 of block 0 (a chain every block reads), of iteration k or k − 1 of block o − 1,
+ * or the pool before there is one; a constant that moves with k and o (read from memory by
+ * index) or not.
  */
 interface Operand {
   readonly kind: number;
@@ -112,10 +115,10 @@ interface Program {
 const stride = fc.integer({ min: -2, max: 2 });
 const operandOf = (kinds: number) => fc.record({ kind: fc.nat(kinds), s: stride, t: stride, b: fc.nat(1000) });
 // The first operand is never a constant: unary operations read only it, and would fold away.
-const operands = fc.tuple(operandOf(4), operandOf(7), operandOf(7));
+const operands = fc.tuple(operandOf(4), operandOf(9), operandOf(9));
 const program = fc.record({
   pre: fc.integer({ min: 0, max: 8 }),
-  outer: fc.oneof(fc.constant(1), fc.integer({ min: 3, max: 4 })),
+  outer: fc.oneof({ arbitrary: fc.constant(1), weight: 1 }, { arbitrary: fc.integer({ min: 3, max: 5 }), weight: 2 }),
   reps: fc.integer({ min: 3, max: 8 }),
   body: fc.array(fc.record({ op: fc.nat(1000), ops: operands }), { minLength: 1, maxLength: 4 }),
   tail: fc.nat(3),
@@ -164,8 +167,12 @@ function build(p: Program): (x: Num[]) => Num {
               return 0.25 * (walk(from, k, o, p, 40) - 20) + 0.125;
             case 6:
               return 0.75;
-            default:
+            case 7:
               return k >= 1 ? blocks[0]![k - 1]![step]! : fromPool();
+            case 8:
+              return o >= 1 ? blocks[o - 1]![k]![step]! : fromPool();
+            default:
+              return o >= 1 && k >= 1 ? blocks[o - 1]![k - 1]![step]! : fromPool();
           }
         };
         for (const st of p.body) vals.push(SAFE_OPS[st.op % SAFE_OPS.length]!(st.ops.map(resolve)));
@@ -186,20 +193,24 @@ describe("random programs of repeated blocks: generated code agrees with the int
   it("value and gradient, with strides −2 … 2 through inputs, results, and earlier iterations", () => {
     let runs = 0;
     let rolled = 0;
+    let nested = 0;
     fc.assert(
       fc.property(program, inputs, (p, xs) => {
         const f = build(p);
         const vg = valueAndGrad(f);
         const ref = lowered(vg, xs, { interpret: true }).out;
         let looped = false;
+        let nests = false;
         for (const v of variants) {
-          const { exec, out } = lowered(vg, xs, v);
+          const { exec, out, nested } = lowered(vg, xs, v);
           expect(exec.strategy).toBe("compiled");
-          if (exec.stats.loops > 0) looped = true;
+          looped ||= exec.stats.loops > 0;
+          nests ||= nested;
           same(out, ref);
         }
         runs++;
         if (looped) rolled++;
+        if (nests) nested++;
         expectAgree(jit(vg, { verify: false })(xs), vg(xs), 1e-9);
       }),
       { seed: 0x5eed9, numRuns: 400 },
@@ -207,5 +218,6 @@ describe("random programs of repeated blocks: generated code agrees with the int
     // The re-roller fires on most of these programs (else the property tests little); it does not
     // where a block reads two iterations back in a loop of 3 or 4 (too few regular iterations).
     expect(rolled / runs).toBeGreaterThan(0.65);
+    expect(nested / runs).toBeGreaterThan(0.1); // loops of loops
   });
 });
