@@ -25,7 +25,7 @@ import { absorbs, applyImpl, ChainProduct } from "./eval.js";
 import { formatNumber, INPUT, type Graph } from "./graph.js";
 import { jsHelpers } from "./helpers.js";
 import type { Primitive } from "./primitive.js";
-import { reroll, type Loop, type Node } from "./reroll.js";
+import { reroll, type Loop, type Node, type RerollOptions } from "./reroll.js";
 import { SCALE } from "../primitives/arithmetic.js";
 import { DOT, SUM } from "../primitives/reductions.js";
 
@@ -42,6 +42,8 @@ export interface CompileOptions {
   readonly maxStatements?: number;
   /** Find loops (default true). */
   readonly reroll?: boolean;
+  /** Tuning of the loop search (tests force small loops with it). */
+  readonly rerollOptions?: RerollOptions;
   /** The error to throw when variable `v` is NaN and the graph checks NaNs. */
   readonly onNan?: (v: number) => Error;
   /**
@@ -177,7 +179,7 @@ export function compile(g: Graph, options: CompileOptions = {}): Executable {
   for (let i = 0; i < first; i++) {
     if (g.inputs[i] !== i) throw new ChainruleError("jit: internal error: inputs must be the first variables");
   }
-  const nodes = (options.reroll ?? COMPILE_DEFAULTS.reroll) ? reroll(g) : straightLine(first, n);
+  const nodes = (options.reroll ?? COMPILE_DEFAULTS.reroll) ? reroll(g, options.rerollOptions) : straightLine(first, n);
   let statements = 0;
   for (const x of nodes) statements += cost(x);
   if (statements > (options.maxStatements ?? COMPILE_DEFAULTS.maxStatements)) return interpreted(equations);
@@ -294,7 +296,8 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
   // (an accumulator, the state of a chain). They live in a `let` register (see `carry`).
   const carriedPos = new Uint8Array(args.length);
   {
-    const mark = (xs: readonly Node[]): void => {
+    // (Recursion over the loop nest, two levels deep at most.)
+    const mark = (xs: readonly Node[], enclosing: readonly Loop[]): void => {
       for (const x of xs) {
         if (typeof x === "number") continue;
         const singles = new Set<number>();
@@ -304,14 +307,17 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
           for (let j = 0; j < start[y + 1]! - start[y]!; j++) {
             const r = args[start[y]! + j]!;
             if (r < first || strideOf(y, j, x.span) !== x.span) continue;
+            // In every iteration of the enclosing loops too, the operand must be this loop's own
+            // previous iteration: it moves with them as the body does (by their span).
+            if (enclosing.some((lv) => strideOf(y, j, lv.span) !== lv.span)) continue;
             const d = r + x.span;
             if (d >= x.start && d < x.start + x.span && singles.has(d)) carriedPos[start[y]! + j] = 1;
           }
         }
-        mark(x.body);
+        mark(x.body, [...enclosing, x]);
       }
     };
-    mark(nodes);
+    mark(nodes, []);
   }
 
   // ---- locality: walk every equation instance in order, with the stack of scopes around it
@@ -346,7 +352,12 @@ function emit(g: Graph, nodes: readonly Node[], chunkSize: number): Emitted {
       const gather = gathered(t);
       for (let j = 0; j < arity; j++) {
         const r = args[s + j]!;
-        if (r < first) continue; // inputs and constants are always in memory
+        if (r < first) {
+          // Inputs and constants are always in memory; so must the position be read when its
+          // template reads a computed local (a stride that walks from results into the inputs).
+          if (args[ts + j]! >= first) viaMemory[ts + j] = 1;
+          continue;
+        }
         // A local is read by its name, v<template>: it must be in scope and be that template's instance.
         const named = templateOf[r] === args[ts + j];
         if (carriedPos[ts + j] === 1) {
