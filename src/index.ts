@@ -66,7 +66,7 @@ export { TreeDef } from "./tree/tree.js";
 export type { Aux, Primal, Tangent, Tangents } from "./tree/types.js";
 export { treeLeaves, treeMap, treeStructure, type LeafOf, type ReplaceLeaves } from "./tree/ops.js";
 
-// ---- Parameters in and out, fp-ts interop, optimizers (issue 4: params) ----
+// ---- Parameters in and out, fp-ts interop, optimizers ----
 export { decodeTree, treeCodec, type TreeCodecOptions, type TreeTemplate } from "./tree/codec.js";
 export { tryCatchChainrule } from "./fp.js";
 export {

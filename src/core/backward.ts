@@ -1,5 +1,5 @@
 /**
- * The backward pass — the seed's lesson as code. Walk the graph from the output back to the
+ * The backward pass — the lecture notes' lesson as code. Walk the graph from the output back to the
  * inputs; each equation multiplies the cotangent arriving at its output (the upstream
  * gradient) by its local gradient to get its inputs' cotangents (the chain rule), and where a
  * value fans out the contributions are summed.

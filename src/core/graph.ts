@@ -292,7 +292,7 @@ export class Graph {
   }
 
   /**
-   * Graphviz DOT in the style of the seed's figures: each node labelled with its operation,
+   * Graphviz DOT in the style of the lecture notes' figures: each node labelled with its operation,
    * and — when the graph has them (from {@link explain}) — its forward value above in green
    * and the gradient of the output with respect to it below in red. Render it with Graphviz,
    * or to SVG in-process with `toSvg` from `chainrule/draw`.

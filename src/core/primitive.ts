@@ -4,7 +4,7 @@
  * and user primitives (`definePrimitive`) are the same kind of object and go through the same
  * transforms.
  *
- * The natural rule for a scalar primitive is the seed's *local gradient*: the partial
+ * The natural rule for a scalar primitive is the lecture notes' *local gradient*: the partial
  * derivatives of the output with respect to each input. Rules are written with chainrule's own
  * ops, so they are differentiable themselves — that is what makes `grad(grad(f))` work.
  * The VJP (upstream × local) and JVP (Σ local × tangent) are derived from it in `rules.ts`.

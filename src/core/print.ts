@@ -1,7 +1,7 @@
 /**
  * Printing graphs: as text (one equation a line, like JAX's `make_jaxpr`) and as Graphviz DOT,
  * with each node's forward value and backward gradient when the graph carries them (the
- * seed's annotated figures).
+ * lecture notes' annotated figures).
  */
 import type { Graph } from "./graph.js";
 import { INPUT, varName } from "./graph.js";
@@ -82,7 +82,7 @@ function html(s: string): string {
 export interface DotOptions {
   /** A caption drawn above the legend, e.g. the function and where it was evaluated. */
   readonly title?: string;
-  /** Layout direction: `"LR"` (left to right, the default, as the seed's figures) or `"TB"`. */
+  /** Layout direction: `"LR"` (left to right, the default, as the lecture notes' figures) or `"TB"`. */
   readonly direction?: "LR" | "TB";
 }
 
@@ -98,7 +98,7 @@ const DOT_OPTIONS = {
   }) as OptionReader<"LR" | "TB">,
 };
 
-/** The colours of the seed's figures: forward values in green above, gradients in red below. */
+/** The colours of the lecture notes' figures: forward values in green above, gradients in red below. */
 const VALUE_COLOR = "#1a7f37";
 const GRAD_COLOR = "#c62828";
 
@@ -110,7 +110,7 @@ const INFIX = new Map([["add", "+"], ["sub", "\u2212"], ["mul", "\u00d7"], ["div
 const PREFIX = new Map([["neg", "\u2212x"], ["square", "x\u00b2"], ["reciprocal", "1/x"]]);
 
 /**
- * The text inside an equation's node. Numeric constants are folded into it, as in the seed's
+ * The text inside an equation's node. Numeric constants are folded into it, as in the lecture notes'
  * figures (`+ 1`, `1 ÷`, `max(·, 0)`), rather than drawn as nodes of their own. Returns the
  * text and whether the constants were folded.
  */
@@ -128,7 +128,7 @@ function opText(g: Graph, i: number, name: string): { text: string; folded: bool
 }
 
 /**
- * Graphviz DOT in the style of the seed's figures: one node per variable, labelled with its
+ * Graphviz DOT in the style of the lecture notes' figures: one node per variable, labelled with its
  * operation (inputs with their tree path), its forward value above in green and the gradient
  * of the output with respect to it below in red, when the graph carries them (`explain`).
  * Constants are folded into their operation's label. Each node's tooltip repeats everything

@@ -1,5 +1,5 @@
 /**
- * Drawing computation graphs: the seed's annotated figures as SVG, rendered in-process by
+ * Drawing computation graphs: the lecture notes' annotated figures as SVG, rendered in-process by
  * Graphviz compiled to WebAssembly (`@viz-js/viz`, an optional peer dependency that only this
  * entry point loads — `import "chainrule"` never does).
  *
@@ -62,7 +62,7 @@ export async function renderDot(dot: string): Promise<string> {
 }
 
 /**
- * Draws a computation graph as SVG, as the seed's figures: each node labelled with its
+ * Draws a computation graph as SVG, as the lecture notes' figures: each node labelled with its
  * operation and, for a graph from {@link explain}, its forward value above in green and the
  * gradient of the output with respect to it below in red. A graph from {@link makeGraph}
  * (no values) is drawn with its operations only.
@@ -75,7 +75,7 @@ export async function renderDot(dot: string): Promise<string> {
  * ```ts
  * import { explain, add, mul, type Num } from "chainrule";
  * import { toSvg } from "chainrule/draw";
- * // The seed's first figure: f(x, y, z) = (x + y)·z at x = -2, y = 5, z = -4.
+ * // The lecture notes' first figure: f(x, y, z) = (x + y)·z at x = -2, y = 5, z = -4.
  * const f = (p: { x: Num; y: Num; z: Num }) => mul(add(p.x, p.y), p.z);
  * const svg = await toSvg(explain(f)({ x: -2, y: 5, z: -4 }), { title: "f = (x + y) z" });
  * console.log(svg.includes("-12")); // true

@@ -132,7 +132,7 @@ function pick(grads: unknown[], argnums: Argnums): unknown {
  * @example
  * ```ts
  * import { grad, add, mul, type Num } from "chainrule";
- * // The seed's example: f(x, y, z) = (x + y)·z at (-2, 5, -4).
+ * // The lecture notes' example: f(x, y, z) = (x + y)·z at (-2, 5, -4).
  * const f = (x: Num, y: Num, z: Num) => mul(add(x, y), z);
  * console.log(grad(f)(-2, 5, -4)); // -4
  * console.log(grad(f, { argnums: [0, 1, 2] })(-2, 5, -4)); // [-4, -4, 3]

@@ -2,7 +2,7 @@
  * Staging: `StageTrace` runs a function on abstract values and records every primitive it
  * applies into a graph, without computing anything (`jit` compiles such graphs). `makeGraph`
  * returns that graph; `explain` records one with concrete values and runs the backward pass on
- * it, giving every node its forward value and gradient — the seed's annotated figures.
+ * it, giving every node its forward value and gradient — the lecture notes' annotated figures.
  */
 import { ConcretizationError } from "../errors.js";
 import { backward, zeroCotangents } from "../core/backward.js";
@@ -159,7 +159,7 @@ export function stage(
 }
 
 /**
- * The seed's annotated computation graph for a scalar function at concrete arguments: every
+ * The lecture notes' annotated computation graph for a scalar function at concrete arguments: every
  * node with its forward value and the gradient of the output with respect to it, computed by
  * one forward and one backward pass. Print it with `String(graph)` or draw it with
  * `graph.toDot()`.
