@@ -23,7 +23,6 @@ import {
 
 const N = 1_000_000;
 /** Past the ~61 000 inputs where a spread call overflowed, for graphs too costly to stage at N. */
-const N_STAGED = 100_000;
 
 const data = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
 const xs = data(N, (i) => Math.sin(i));
@@ -103,20 +102,7 @@ describe("a million inputs", () => {
     });
   }
 
-  it("under jit(grad): sum and mean", () => {
-    expectEntries(jit(grad((v: Num[]) => add(sum(v), mean(v))))(xs), N, () => 1 + 1 / N);
-  });
-
-  it("softmax, and dot and logSumExp under jit(grad), at inputs past where a spread overflowed", () => {
-    // (These gradients stage a few equations per input: a million would cost seconds of jit.)
-    const v = xs.slice(0, N_STAGED);
-    const q = plainSoftmax(v);
-    const dSoftmax0 = (i: number): number => q[0]! * ((i === 0 ? 1 : 0) - q[i]!); // p₀(δ₀ᵢ − pᵢ)
-    expectEntries(grad((u: Num[]) => softmax(u)[0]!)(v), N_STAGED, dSoftmax0);
-    expectNear(jvp((u: Num[]) => softmax(u)[0]!, [v], [ws.slice(0, N_STAGED)])[1] as number, plainSum(ws.slice(0, N_STAGED).map((w, i) => w * dSoftmax0(i))));
-    expectEntries(jit(grad(all))(v), N_STAGED, allGrad(v));
-    expectEntries(jit(grad((u: Num[]) => softmax(u)[0]!))(v), N_STAGED, dSoftmax0);
-  });
+  // jit(grad) of every n-ary primitive at 10⁶ inputs: test/fuzz/scale-nary-jit.test.ts.
 
   it("constants folded by the optimiser: a sum of a million numbers closed over", () => {
     const f = jit((x: Num) => add(x, sum(ws)));
