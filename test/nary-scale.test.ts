@@ -22,7 +22,6 @@ import {
 } from "../src/index.js";
 
 const N = 1_000_000;
-/** Past the ~61 000 inputs where a spread call overflowed, for graphs too costly to stage at N. */
 
 const data = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
 const xs = data(N, (i) => Math.sin(i));
