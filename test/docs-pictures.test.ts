@@ -21,6 +21,14 @@ describe("docs/images", () => {
     for (const file of drawn) expect(guides, file).toContain(`(images/${file})`);
   });
 
+  it("no picture adds or subtracts a constant 0 (a node that does nothing, drawn as \"− 0\")", () => {
+    for (const { name, graph } of docsGraphs()) {
+      for (const eq of graph.equations()) {
+        if (eq.primitive === "add" || eq.primitive === "sub") expect(eq.inputs, `${name}: ${eq.output}`).not.toContain("0");
+      }
+    }
+  });
+
   it("the seed's numbers are on the pictures", () => {
     const [addMul, neuron] = docsGraphs();
     expect(addMul!.graph.values).toContain(-12);
