@@ -116,6 +116,25 @@ function linearTicks(lo: number, hi: number, count: number): number[] {
   return ticks;
 }
 
+/**
+ * Ticks of a log axis, as exponents of ten within [lo, hi]: the powers of ten, with 2 and 5
+ * times them when fewer than three powers are in range; round values when not even one is.
+ */
+function logTicks(lo: number, hi: number): number[] {
+  const decades = Math.floor(hi) - Math.ceil(lo) + 1;
+  if (decades < 1) return linearTicks(10 ** lo, 10 ** hi, 5).map((v) => Math.log10(v));
+  const ticks: number[] = [];
+  const step = Math.max(1, Math.ceil(decades / 8));
+  for (let k = Math.floor(lo); k <= Math.ceil(hi); k++) {
+    const mantissas = decades < 3 ? [1, 2, 5] : k % step === 0 ? [1] : [];
+    for (const m of mantissas) {
+      const t = k + Math.log10(m);
+      if (t >= lo - 1e-12 && t <= hi + 1e-12) ticks.push(t);
+    }
+  }
+  return ticks;
+}
+
 /** Extends a range that is a single value so that it can be drawn. */
 function widen(lo: number, hi: number): [number, number] {
   if (hi > lo) return [lo, hi];
@@ -189,7 +208,9 @@ export function plotSvg(series: readonly PlotSeries[], options?: PlotOptions): s
   const hasLegend = lines.some((l) => l.label !== undefined && l.label !== "");
   const left = 64 + (yLabel ? 16 : 0);
   const top = title ? 36 : 16;
-  const right = hasLegend ? 150 : 20;
+  let longest = 0;
+  for (const l of lines) longest = Math.max(longest, l.label?.length ?? 0);
+  const right = hasLegend ? Math.min(220, 50 + 6.5 * longest) : 20;
   const bottom = 40 + (xLabel ? 16 : 0);
   const plotW = Math.max(20, width - left - right);
   const plotH = Math.max(20, height - top - bottom);
@@ -204,11 +225,7 @@ export function plotSvg(series: readonly PlotSeries[], options?: PlotOptions): s
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   if (title) out.push(`<text x="${(left + plotW / 2).toFixed(2)}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
   // Ticks and grid lines. On a log axis the ticks are powers of ten (or round values in between for a narrow range).
-  const yTicks = logY
-    ? Math.floor(yMax) - Math.ceil(yMin) >= 1
-      ? linearTicks(Math.ceil(yMin), Math.floor(yMax), 6).filter(Number.isInteger)
-      : linearTicks(10 ** yMin, 10 ** yMax, 5).map((v) => Math.log10(v))
-    : linearTicks(yMin, yMax, 6);
+  const yTicks = logY ? logTicks(yMin, yMax) : linearTicks(yMin, yMax, 6);
   for (const t of yTicks) {
     const y = sy(t);
     out.push(`<line x1="${left}" y1="${y}" x2="${(left + plotW).toFixed(2)}" y2="${y}" stroke="#e3e3e3"/>`);
