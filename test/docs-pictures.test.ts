@@ -24,7 +24,10 @@ describe("docs/images", () => {
   it("no picture adds or subtracts a constant 0 (a node that does nothing, drawn as \"− 0\")", () => {
     for (const { name, graph } of docsGraphs()) {
       for (const eq of graph.equations()) {
-        if (eq.primitive === "add" || eq.primitive === "sub") expect(eq.inputs, `${name}: ${eq.output}`).not.toContain("0");
+        if (eq.primitive === "add" || eq.primitive === "sub") {
+          expect(eq.inputs, `${name}: ${eq.output}`).not.toContain("0");
+          expect(eq.inputs, `${name}: ${eq.output}`).not.toContain("-0");
+        }
       }
     }
   });
