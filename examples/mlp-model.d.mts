@@ -37,6 +37,9 @@ export interface Progress {
 export interface TrainResult {
   params: MlpParams;
   loss: number;
+  /** The loss at each step, before that step's update. */
+  losses: number[];
+  trainSet: Dataset;
   trainAccuracy: number;
   testAccuracy: number;
   seconds: number;

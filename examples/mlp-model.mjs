@@ -115,7 +115,8 @@ export function accuracy(params, xs, ys) {
 /**
  * Trains the MLP on two moons with full-batch adam. Calls `onProgress({ step, loss, trainAccuracy })`
  * every `logEvery` steps and at the end. Returns the trained parameters, the final loss, the
- * accuracies on the training points and on held-out points, and the wall-clock time.
+ * loss before each step (`losses`), the training points, the accuracies on the training points
+ * and on held-out points, and the wall-clock time.
  */
 export function train(config = {}, onProgress = () => {}) {
   const c = { ...DEFAULT_CONFIG, ...config };
@@ -127,12 +128,14 @@ export function train(config = {}, onProgress = () => {}) {
   let params = initMlp(c.sizes, c.initSeed);
   let state = opt.init(params);
   let value = NaN;
+  const losses = [];
   for (let step = 1; step <= c.steps; step++) {
     const [l, grads] = lossAndGrad(params, trainSet.xs, trainSet.ys);
     const [updates, next] = opt.update(grads, state, params);
     params = applyUpdates(params, updates);
     state = next;
     value = l;
+    losses.push(l);
     if (step % c.logEvery === 0 || step === c.steps) {
       onProgress({ step, loss: l, trainAccuracy: accuracy(params, trainSet.xs, trainSet.ys) });
     }
@@ -140,6 +143,8 @@ export function train(config = {}, onProgress = () => {}) {
   return {
     params,
     loss: value,
+    losses,
+    trainSet,
     trainAccuracy: accuracy(params, trainSet.xs, trainSet.ys),
     testAccuracy: accuracy(params, testSet.xs, testSet.ys),
     seconds: (performance.now() - start) / 1000,

@@ -47,8 +47,10 @@ export function seedGraphs() {
     },
     {
       name: "3-small-network",
-      title: "loss = (σ(w3·a + b1) − 1)² + (σ(w4·a + b2) − 0)², a = σ(w1·x1 + w2·x2 + b)",
-      graph: explain((p) => networkLoss(p, NETWORK.x, NETWORK.target))(NETWORK.params),
+      title: "loss = (σ(w3·a + b1) − t[0])² + (σ(w4·a + b2) − t[1])², a = σ(w1·x1 + w2·x2 + b) at t = [1, 0]",
+      // The targets are inputs (named t[0], t[1]), not constants: a constant target 0 would be
+      // drawn as a node "− 0" that subtracts nothing.
+      graph: explain(({ t, ...p }) => networkLoss(p, NETWORK.x, t))({ ...NETWORK.params, t: NETWORK.target }),
     },
   ];
 }

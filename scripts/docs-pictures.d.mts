@@ -9,3 +9,7 @@ export function docsGraphs(): { name: string; title: string; graph: Graph }[];
 export function renderPictures(): Promise<{ file: string; svg: string }[]>;
 /** The pictures whose committed file differs from a fresh rendering (or is missing). */
 export function stalePictures(dir?: string): Promise<string[]>;
+/** Names of the MLP example's pictures (loss curve, decision boundary), each drawn as `name.svg`. */
+export const TRAINING_PICTURES: string[];
+/** The MLP example's pictures, after its seeded training. */
+export function trainingPictures(): { name: string; svg: string }[];

@@ -2,7 +2,9 @@
 // computation graphs (the same functions examples/seed.mjs draws, from examples/seed-graphs.mjs)
 // and two more for docs/backpropagation.md. Each is `explain(f)(...args)` rendered by
 // `toSvg` from chainrule/draw: every node with its forward value above (green) and the
-// gradient of the output below (red).
+// gradient of the output below (red). And the MLP example's loss curve and decision boundary
+// for docs/training.md (examples/mlp-pictures.mjs, after the same seeded training as
+// examples/mlp.mjs).
 //
 //   npm run docs:pictures              (builds, then writes docs/images/*.svg)
 //   node scripts/docs-pictures.mjs --check   (fails if a committed picture is out of date)
@@ -14,6 +16,8 @@ import { fileURLToPath } from "node:url";
 import { add, explain, mul, sigmoid } from "chainrule";
 import { toSvg } from "chainrule/draw";
 import { seedGraphs } from "../examples/seed-graphs.mjs";
+import { DEFAULT_CONFIG, train } from "../examples/mlp-model.mjs";
+import { decisionBoundarySvg, lossCurveSvg } from "../examples/mlp-pictures.mjs";
 
 /** Where the pictures go. */
 export const IMAGES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../docs/images");
@@ -37,10 +41,23 @@ export function docsGraphs() {
   ];
 }
 
+/** The pictures that are not graphs: names (the file is `name.svg`) of {@link trainingPictures}. */
+export const TRAINING_PICTURES = ["mlp-loss", "mlp-decision-boundary"];
+
+/** The MLP example's pictures, `[{ name, svg }]`, after its seeded training (about a second). */
+export function trainingPictures() {
+  const result = train(DEFAULT_CONFIG);
+  return [
+    { name: "mlp-loss", svg: lossCurveSvg(result.losses) },
+    { name: "mlp-decision-boundary", svg: decisionBoundarySvg(result.params, result.trainSet.xs, result.trainSet.ys) },
+  ];
+}
+
 /** Renders every picture: `[{ file, svg }]`, `file` relative to {@link IMAGES_DIR}. */
 export async function renderPictures() {
   const out = [];
   for (const { name, title, graph } of docsGraphs()) out.push({ file: `${name}.svg`, svg: await toSvg(graph, { title }) });
+  for (const { name, svg } of trainingPictures()) out.push({ file: `${name}.svg`, svg });
   return out;
 }
 

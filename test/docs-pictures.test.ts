@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { IMAGES_DIR, docsGraphs, stalePictures } from "../scripts/docs-pictures.mjs";
+import { IMAGES_DIR, TRAINING_PICTURES, docsGraphs, stalePictures } from "../scripts/docs-pictures.mjs";
 
 describe("docs/images", () => {
   it("is up to date (run npm run docs:pictures after changing how graphs are drawn)", async () => {
@@ -11,7 +11,7 @@ describe("docs/images", () => {
   }, 60_000);
 
   it("holds only the pictures the script draws, each shown by a guide", () => {
-    const drawn = docsGraphs().map((g) => `${g.name}.svg`);
+    const drawn = [...docsGraphs().map((g) => g.name), ...TRAINING_PICTURES].map((name) => `${name}.svg`);
     expect(readdirSync(IMAGES_DIR).sort()).toEqual([...drawn].sort());
     const docs = join(IMAGES_DIR, "..");
     const guides = readdirSync(docs)
@@ -19,6 +19,17 @@ describe("docs/images", () => {
       .map((f) => readFileSync(join(docs, f), "utf8"))
       .join("\n");
     for (const file of drawn) expect(guides, file).toContain(`(images/${file})`);
+  });
+
+  it("no picture adds or subtracts a constant 0 (a node that does nothing, drawn as \"− 0\")", () => {
+    for (const { name, graph } of docsGraphs()) {
+      for (const eq of graph.equations()) {
+        if (eq.primitive === "add" || eq.primitive === "sub") {
+          expect(eq.inputs, `${name}: ${eq.output}`).not.toContain("0");
+          expect(eq.inputs, `${name}: ${eq.output}`).not.toContain("-0");
+        }
+      }
+    }
   });
 
   it("the seed's numbers are on the pictures", () => {

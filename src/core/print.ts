@@ -5,6 +5,7 @@
  */
 import type { Graph } from "./graph.js";
 import { INPUT, varName } from "./graph.js";
+import type { Primitive } from "./primitive.js";
 import { describeValue, isTracer, type Num } from "./num.js";
 import { renderTree } from "../tree/tree.js";
 import { ChainruleError } from "../errors.js";
@@ -22,6 +23,18 @@ function annotation(g: Graph, i: number): string {
   if (g.values !== undefined) parts.push(`value ${displayNumber(g.values[i]!)}`);
   if (g.grads !== undefined) parts.push(`grad ${displayNumber(g.grads[i]!)}`);
   return parts.join(", ");
+}
+
+/**
+ * An equation's right-hand side as a call. `dot` keeps its operands as one flat list
+ * (`[...xs, ...ys]`), so its two vectors are shown apart: `dot([a, b], [e, f])`.
+ */
+function callText(p: Primitive, names: readonly string[]): string {
+  if (p.builtin && p.name === "dot") {
+    const n = names.length >> 1;
+    return `dot([${names.slice(0, n).join(", ")}], [${names.slice(n).join(", ")}])`;
+  }
+  return `${p.name}(${names.join(", ")})`;
 }
 
 /** Renders the output tree with operand names at its leaves. */
@@ -49,7 +62,7 @@ export function graphToString(g: Graph): string {
       if (annotated) body.push([`${varName(i)} = input`, path === "" ? annotation(g, i) : `${path}: ${annotation(g, i)}`]);
       continue;
     }
-    body.push([`${varName(i)} = ${p.name}(${g.operandNames(i).join(", ")})`, annotated ? annotation(g, i) : ""]);
+    body.push([`${varName(i)} = ${callText(p, g.operandNames(i))}`, annotated ? annotation(g, i) : ""]);
   }
   const width = Math.min(48, Math.max(0, ...body.map(([s]) => s.length)));
   for (const [s, note] of body) lines.push(note === "" ? `  ${s}` : `  ${s.padEnd(width)}  // ${note}`);
@@ -114,7 +127,8 @@ const PREFIX = new Map([["neg", "\u2212x"], ["square", "x\u00b2"], ["reciprocal"
  * figures (`+ 1`, `1 ÷`, `max(·, 0)`), rather than drawn as nodes of their own. Returns the
  * text and whether the constants were folded.
  */
-function opText(g: Graph, i: number, name: string): { text: string; folded: boolean } {
+function opText(g: Graph, i: number, p: Primitive): { text: string; folded: boolean } {
+  const name = p.name;
   const refs: number[] = [];
   for (let j = g.argStart.data[i]!; j < g.argStart.data[i + 1]!; j++) refs.push(g.args.data[j]!);
   const consts = refs.filter((r) => r < 0);
@@ -124,7 +138,7 @@ function opText(g: Graph, i: number, name: string): { text: string; folded: bool
   if (infix !== undefined && refs.length === 2) {
     return { text: refs[0]! < 0 ? `${shown[0]} ${infix}` : `${infix} ${shown[1]}`, folded: true };
   }
-  return { text: `${name}(${shown.join(", ")})`, folded: true };
+  return { text: callText(p, shown), folded: true };
 }
 
 /**
@@ -158,7 +172,7 @@ export function graphToDot(g: Graph, options?: DotOptions): string {
     const name = varName(i);
     const isInput = p === INPUT;
     const path = isInput ? g.inputPaths[g.inputs.indexOf(i)] || "input" : "";
-    const op = isInput ? { text: path, folded: false } : opText(g, i, p.name);
+    const op = isInput ? { text: path, folded: false } : opText(g, i, p);
     const box =
       `<table border="1" style="rounded" cellborder="0" cellspacing="0" cellpadding="4" color="${isInput ? "#8c6d1f" : "#3b5b92"}" bgcolor="${isInput ? "#fff6dc" : "#e8eefb"}">` +
       `<tr><td>${isInput ? `<i>${html(op.text)}</i>` : `<font point-size="13">${html(op.text)}</font>`}</td>` +
@@ -167,7 +181,7 @@ export function graphToDot(g: Graph, options?: DotOptions): string {
     if (g.values !== undefined) rows.push(`<tr><td><font point-size="11" color="${VALUE_COLOR}">${html(displayNumber(g.values[i]!))}</font></td></tr>`);
     rows.push(`<tr><td port="box">${box}</td></tr>`);
     if (g.grads !== undefined) rows.push(`<tr><td><font point-size="11" color="${GRAD_COLOR}">${html(displayNumber(g.grads[i]!))}</font></td></tr>`);
-    const tip = `${name} = ${isInput ? path : `${p.name}(${g.operandNames(i).join(", ")})`}${annotated ? `: ${annotation(g, i)}` : ""}`;
+    const tip = `${name} = ${isInput ? path : callText(p, g.operandNames(i))}${annotated ? `: ${annotation(g, i)}` : ""}`;
     out.push(`  ${name} [label=<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">${rows.join("")}</table>>, tooltip=${dotString(tip)}];`);
     if (isInput) continue;
     for (let j = g.argStart.data[i]!; j < g.argStart.data[i + 1]!; j++) {

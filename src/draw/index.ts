@@ -1,7 +1,8 @@
 /**
  * Drawing computation graphs: the lecture notes' annotated figures as SVG, rendered in-process by
  * Graphviz compiled to WebAssembly (`@viz-js/viz`, an optional peer dependency that only this
- * entry point loads — `import "chainrule"` never does).
+ * entry point loads — `import "chainrule"` never does). And line plots (`plotSvg`, loss curves
+ * and the like), drawn without any dependency.
  *
  * ```sh
  * npm install chainrule @viz-js/viz
@@ -13,6 +14,7 @@
 import type { Graph } from "../core/graph.js";
 import type { DotOptions } from "../core/print.js";
 import { ChainruleError } from "../errors.js";
+export { plotSvg, type PlotOptions, type PlotSeries } from "./plot.js";
 // For the links in the comments below.
 import type { explain, makeGraph } from "../transforms/make-graph.js";
 
