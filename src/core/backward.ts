@@ -13,7 +13,7 @@ import { inRuleOf, nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
 import { accumulate, addProduct, partialsOf, times } from "./rules.js";
 import { ValueStore } from "./values.js";
-import { ALL_PARTIALS, primitiveById, type Primitive, type RuleSet } from "./primitive.js";
+import { ALL_PARTIALS, primitiveById, type Primitive } from "./primitive.js";
 
 /**
  * Propagates cotangents backward through `g`. `ct[i]` holds the cotangent of variable `i`
@@ -21,29 +21,66 @@ import { ALL_PARTIALS, primitiveById, type Primitive, type RuleSet } from "./pri
  */
 export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
   const primIds = g.primIds.data;
-  const pass: Pass = {
-    g,
-    vals,
-    ct,
-    argStart: g.argStart.data,
-    args: g.args.data,
-    hasParams: g.params.size > 0,
-    // Built-in rules read their operands and keep nothing, so one array per arity serves them all.
-    scratch1: [0],
-    scratch2: [0, 0],
-    touched: nanWatch.hook === undefined ? undefined : new Uint8Array(g.size),
-  };
-  for (let i = g.size - 1; i >= 0; i--) {
-    const c = ct.get(i);
-    if (c === 0) {
-      // A zero cotangent contributes zero. Under debugNans, one that some product made (not
-      // "none") is checked against the local gradient it absorbs.
-      if (pass.touched !== undefined && pass.touched[i] === 1) checkAbsorbed(pass, i, primAt(g, primIds[i]!));
-      continue;
+  const argStart = g.argStart.data;
+  const args = g.args.data;
+  const hasParams = g.params.size > 0;
+  // Built-in rules read their operands and keep nothing, so one array per arity serves them all.
+  const scratch1: Num[] = [0];
+  const scratch2: Num[] = [0, 0];
+  // Under debugNans only: 1 for each variable some product sent a cotangent to.
+  const touched = nanWatch.hook === undefined ? undefined : new Uint8Array(g.size);
+  const pass: Pass = { g, vals, argStart, args, hasParams, touched };
+  // For debugNans, the mark says whose rule runs (see inRuleOf); one try/finally around the whole
+  // loop restores it, also when a rule throws, without a call and a try per equation. The loop
+  // body stays inline: it is the hot path of every eager gradient.
+  const outer = nanWatch.rule;
+  try {
+    for (let i = g.size - 1; i >= 0; i--) {
+      const c = ct.get(i);
+      if (c === 0) {
+        // A zero cotangent contributes zero. Under debugNans, one that some product made (not
+        // "none") is checked against the local gradient it absorbs.
+        if (touched !== undefined && touched[i] === 1) checkAbsorbed(pass, i, primAt(g, primIds[i]!));
+        continue;
+      }
+      const p = primAt(g, primIds[i]!);
+      const rule = p.rule;
+      if (rule === "zero") continue; // inputs, and constants to differentiation
+      nanWatch.rule = p; // what runs now is p's rule
+      const s = argStart[i]!;
+      const n = argStart[i + 1]! - s;
+      let xs: Num[];
+      if (p.builtin && n <= 2) {
+        xs = n === 1 ? scratch1 : scratch2;
+        for (let j = 0; j < n; j++) {
+          const r = args[s + j]!;
+          xs[j] = r >= 0 ? vals.get(r) : g.constant(r);
+        }
+      } else {
+        xs = g.operands(i, vals);
+      }
+      const params = hasParams ? g.params.get(i) : undefined;
+      if (rule.vjp === undefined) {
+        // The local-gradient rule: each input's cotangent is upstream × local gradient.
+        const d = (rule.partials ?? partialsOf(p))(xs, vals.get(i), params, neededOf(args, s, n));
+        for (let j = 0; j < d.length; j++) {
+          const r = args[s + j]!;
+          if (r < 0) continue; // constants take no gradient
+          ct.set(r, addProduct(ct.get(r), c, d[j]!));
+          if (touched !== undefined) touched[r] = 1;
+        }
+      } else {
+        const cts = rule.vjp(xs, vals.get(i), c, params);
+        for (let j = 0; j < cts.length; j++) {
+          const r = args[s + j]!;
+          if (r < 0 || cts[j] === 0) continue; // a vjp rule's exact 0 is "none" (where's other branch)
+          accumulateAt(ct, r, cts[j]!);
+          if (touched !== undefined) touched[r] = 1;
+        }
+      }
     }
-    const p = primAt(g, primIds[i]!);
-    if (p.rule === "zero") continue; // inputs, and constants to differentiation
-    inRuleOf(p, step, pass, i, c, undefined); // for debugNans: what runs now is p's rule
+  } finally {
+    nanWatch.rule = outer;
   }
 }
 
@@ -86,55 +123,15 @@ function primAt(g: Graph, id: number): Primitive {
   return id >= 0 ? primitiveById(id) : g.unlisted[~id]!;
 }
 
-/** What every step of one backward pass shares. */
+/** What the debugNans checks of one backward pass share. */
 interface Pass {
   readonly g: Graph;
   readonly vals: ValueStore;
-  readonly ct: ValueStore;
   readonly argStart: ArrayLike<number>;
   readonly args: ArrayLike<number>;
   readonly hasParams: boolean;
-  readonly scratch1: Num[];
-  readonly scratch2: Num[];
   /** Under debugNans only: 1 for each variable some product sent a cotangent to. */
   readonly touched: Uint8Array | undefined;
-}
-
-/** One step of the chain rule: equation `i` (primitive `p`, cotangent `c`) sends cotangents to its inputs. */
-function step(p: Primitive, pass: Pass, i: number, c: Num): void {
-  const { g, vals, ct, argStart, args } = pass;
-  const rule = p.rule as RuleSet; // not "zero": backward skips those
-  const s = argStart[i]!;
-  const n = argStart[i + 1]! - s;
-  let xs: Num[];
-  if (p.builtin && n <= 2) {
-    xs = n === 1 ? pass.scratch1 : pass.scratch2;
-    for (let j = 0; j < n; j++) {
-      const r = args[s + j]!;
-      xs[j] = r >= 0 ? vals.get(r) : g.constant(r);
-    }
-  } else {
-    xs = g.operands(i, vals);
-  }
-  const params = pass.hasParams ? g.params.get(i) : undefined;
-  if (rule.vjp === undefined) {
-    // The local-gradient rule: each input's cotangent is upstream × local gradient.
-    const d = (rule.partials ?? partialsOf(p))(xs, vals.get(i), params, neededOf(args, s, n));
-    for (let j = 0; j < d.length; j++) {
-      const r = args[s + j]!;
-      if (r < 0) continue; // constants take no gradient
-      ct.set(r, addProduct(ct.get(r), c, d[j]!));
-      if (pass.touched !== undefined) pass.touched[r] = 1;
-    }
-  } else {
-    const cts = rule.vjp(xs, vals.get(i), c, params);
-    for (let j = 0; j < cts.length; j++) {
-      const r = args[s + j]!;
-      if (r < 0 || cts[j] === 0) continue; // a vjp rule's exact 0 is "none" (where's other branch)
-      accumulateAt(ct, r, cts[j]!);
-      if (pass.touched !== undefined) pass.touched[r] = 1;
-    }
-  }
 }
 
 /** Adds `c` to the cotangent of variable `r` (summing where a value fans out). */
