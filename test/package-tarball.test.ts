@@ -96,6 +96,10 @@ describe("the package installed from its tarball", () => {
         "console.log(JSON.stringify([grad(f)(1), valueAndGrad(g)({ w: [3, -2] })]));",
       ].join("\n"),
     );
+    // The entry declarations bring in the ES2022 lib their types need (Map, Set, Promise, …).
+    for (const entry of ["dist/index.d.ts", "dist/draw/index.d.ts"]) {
+      expect(readFileSync(join(pkgDir, entry), "utf8"), entry).toMatch(/^\/\/\/ <reference lib="es2022" \/>\n/);
+    }
     run(process.execPath, [TSC, "--strict", "file.ts"], project);
     const [df, [value, grads]] = JSON.parse(run(process.execPath, ["file.js"], project)) as [number, [number, { w: number[] }]];
     expect(df).toBeCloseTo(Math.sin(1) + Math.cos(1), 14);
