@@ -134,16 +134,20 @@ function plot(canvas, ys) {
 }
 
 // ---- the neuron's graph, drawn by chainrule/draw (Graphviz in WebAssembly) ----------------------
-try {
-  const { toSvg } = await import("../../dist/draw/index.js");
-  const svg = await toSvg(explain(neuron)(point), { title: "the sigmoid neuron: values (green) and gradients (red)" });
-  document.getElementById("graph").innerHTML = svg;
-  results.svg = document.querySelector("#graph svg") !== null;
-} catch (e) {
-  results.error = `drawing failed: ${e instanceof Error ? e.message : String(e)}`;
-}
-
-results.done = true;
-const status = document.getElementById("status");
-status.textContent = results.error === undefined ? "done" : results.error;
-if (results.error !== undefined) status.className = "failed";
+// A promise chain, not top-level await: the documentation site runs this file bundled as a
+// classic script (scripts/site-example.mjs), which also works from file://.
+import("../../dist/draw/index.js")
+  .then(({ toSvg }) => toSvg(explain(neuron)(point), { title: "the sigmoid neuron: values (green) and gradients (red)" }))
+  .then((svg) => {
+    document.getElementById("graph").innerHTML = svg;
+    results.svg = document.querySelector("#graph svg") !== null;
+  })
+  .catch((e) => {
+    results.error = `drawing failed: ${e instanceof Error ? e.message : String(e)}`;
+  })
+  .then(() => {
+    results.done = true;
+    const status = document.getElementById("status");
+    status.textContent = results.error === undefined ? "done" : results.error;
+    if (results.error !== undefined) status.className = "failed";
+  });
