@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const ROOT = join(import.meta.dirname, "..");
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
-  packages: Record<string, { version: string }>;
+  packages: Record<string, { version: string; resolved?: string }>;
 };
 
 let work: string;
@@ -31,13 +31,16 @@ function run(cmd: string, args: string[], cwd: string): string {
 }
 
 /**
- * The registry tarball of a package at the version the lockfile pins: npm's cache holds it
- * under this address since the repository's install, so `--offline` finds it.
+ * The tarball of a package at the version the lockfile pins, by its registry address: npm's
+ * cache holds it under that address since the repository's install, so `--offline` finds it.
  */
 function cachedTarball(name: string): string {
   const entry = lock.packages[`node_modules/${name}`];
   if (entry === undefined) throw new Error(`${name} is not in package-lock.json`);
-  return `https://registry.npmjs.org/${name}/-/${name.split("/").pop()!}-${entry.version}.tgz`;
+  if (entry.resolved !== undefined) return entry.resolved;
+  // The lockfile records no address: the configured registry's usual tarball path.
+  const registry = run("npm", ["config", "get", "registry"], ROOT).trim().replace(/\/?$/, "/");
+  return `${registry}${name}/-/${name.split("/").pop()!}-${entry.version}.tgz`;
 }
 
 function npmInstall(specs: string[]): void {
