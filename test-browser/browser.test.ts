@@ -19,6 +19,7 @@ interface DemoResults {
   losses: number[];
   dLossDw1: { byHand: number; byChainrule: number };
   svg: boolean;
+  plot: boolean;
   done: boolean;
   error: string | undefined;
 }
@@ -115,6 +116,10 @@ describe("the browser example in headless Chromium", () => {
     // Falling throughout, not only overall: each tenth of the run ends lower than it began.
     const tenth = Math.floor(losses.length / 10);
     for (let k = 0; k + tenth < losses.length; k += tenth) expect(losses[k + tenth]!).toBeLessThan(losses[k]!);
+  });
+
+  it("plots the loss curve with chainrule/draw's plotSvg", () => {
+    expect(results.plot).toBe(true);
   });
 
   it("draws the neuron's graph with Graphviz compiled to WebAssembly", () => {

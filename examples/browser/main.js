@@ -1,11 +1,11 @@
 // chainrule in a browser page: the seed's gradients, and the small network trained by plain
-// gradient descent with its loss plotted on a canvas. Imports the built package (dist/), so
+// gradient descent with its loss plotted by chainrule/draw's plotSvg. Imports the built package (dist/), so
 // `npm run build` first; serve the repository root (`npm run serve`) and open
 // /examples/browser/index.html. test-browser/browser.test.ts drives this page in Chromium and
 // reads `window.chainruleDemo`.
 import { add, div, exp, explain, grad, mean, mul, neg, sigmoid, square, sub, treeMap, valueAndGrad } from "../../dist/index.js";
 
-const results = { seed1: undefined, seed2: undefined, losses: [], svg: false, done: false, error: undefined };
+const results = { seed1: undefined, seed2: undefined, losses: [], plot: false, svg: false, done: false, error: undefined };
 window.chainruleDemo = results;
 
 const fmt = (x) => (Number.isInteger(x) ? String(x) : x.toFixed(4));
@@ -82,62 +82,26 @@ results.params = params;
   results.dLossDw1 = { byHand, byChainrule: grad(one)(p).w1 };
 }
 
-plot(document.getElementById("loss"), results.losses);
 const first = results.losses[0];
 const last = results.losses[results.losses.length - 1];
 document.getElementById("summary").textContent =
   `Loss ${first.toFixed(4)} → ${last.toFixed(4)} after ${steps} steps of gradient descent (η = ${learningRate}). ` +
   `dLoss/dw1 by the notes' formula ${results.dLossDw1.byHand.toFixed(6)}, by grad ${results.dLossDw1.byChainrule.toFixed(6)}.`;
 
-/** Draws the loss curve: axes, ticks, the line. */
-function plot(canvas, ys) {
-  const ctx = canvas.getContext("2d");
-  const { width, height } = canvas;
-  const m = { left: 56, right: 16, top: 16, bottom: 36 };
-  const max = Math.max(...ys);
-  const X = (i) => m.left + (i / (ys.length - 1)) * (width - m.left - m.right);
-  const Y = (v) => m.top + (1 - v / max) * (height - m.top - m.bottom);
-  ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, width, height);
-  ctx.strokeStyle = "#8c959f";
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  ctx.moveTo(m.left, m.top);
-  ctx.lineTo(m.left, height - m.bottom);
-  ctx.lineTo(width - m.right, height - m.bottom);
-  ctx.stroke();
-  ctx.fillStyle = "#59636e";
-  ctx.font = "12px system-ui, sans-serif";
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (let k = 0; k <= 4; k++) {
-    const v = (max * k) / 4;
-    ctx.fillText(v.toFixed(2), m.left - 6, Y(v));
-    ctx.strokeStyle = "#eaeef2";
-    ctx.beginPath();
-    ctx.moveTo(m.left + 1, Y(v));
-    ctx.lineTo(width - m.right, Y(v));
-    ctx.stroke();
-  }
-  ctx.textAlign = "center";
-  ctx.textBaseline = "top";
-  for (let k = 0; k <= 6; k++) {
-    const i = Math.round(((ys.length - 1) * k) / 6);
-    ctx.fillText(String(i), X(i), height - m.bottom + 6);
-  }
-  ctx.fillText("step", width - m.right - 16, height - m.bottom + 20);
-  ctx.strokeStyle = "#c62828";
-  ctx.lineWidth = 2;
-  ctx.beginPath();
-  ys.forEach((v, i) => (i === 0 ? ctx.moveTo(X(i), Y(v)) : ctx.lineTo(X(i), Y(v))));
-  ctx.stroke();
-}
-
-// ---- the neuron's graph, drawn by chainrule/draw (Graphviz in WebAssembly) ----------------------
+// ---- pictures from chainrule/draw: the loss curve (plotSvg, plain SVG) and the neuron's graph ---
+// (toSvg: Graphviz in WebAssembly, loaded by the first call)
 // A promise chain, not top-level await: the documentation site runs this file bundled as a
 // classic script (scripts/site-example.mjs), which also works from file://.
 import("../../dist/draw/index.js")
-  .then(({ toSvg }) => toSvg(explain(neuron)(point), { title: "the sigmoid neuron: values (green) and gradients (red)" }))
+  .then(({ plotSvg, toSvg }) => {
+    document.getElementById("loss").innerHTML = plotSvg([{ y: results.losses, label: "training loss" }], {
+      title: "The small network's loss",
+      xLabel: "step",
+      yLabel: "loss",
+    });
+    results.plot = document.querySelector("#loss svg") !== null;
+    return toSvg(explain(neuron)(point), { title: "the sigmoid neuron: values (green) and gradients (red)" });
+  })
   .then((svg) => {
     document.getElementById("graph").innerHTML = svg;
     results.svg = document.querySelector("#graph svg") !== null;
