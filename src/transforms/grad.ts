@@ -135,7 +135,9 @@ export type OutputProblem<R, H, T extends string> = unknown extends R
           ? never
           : `${T}: with hasAux, the function must return a pair [out, aux] whose out is ${T extends "grad" | "valueAndGrad" ? "a scalar Num" : "a tree of Num"}`
         : [R] extends [readonly unknown[]]
-          ? `${T}: with hasAux, the function must return a pair [out, aux], but its result is typed as an array: write \`return [out, aux] as const\`, or annotate the return type`
+          ? number extends R["length"]
+            ? `${T}: with hasAux, the function must return a pair [out, aux], but its result is typed as an array: write \`return [out, aux] as const\`, or annotate the return type`
+            : `${T}: with hasAux, the function must return a pair [out, aux], not ${R["length"]} values`
           : `${T}: with hasAux, the function must return a pair [out, aux]`
       : T extends "grad" | "valueAndGrad"
         ? [R] extends [Num]
