@@ -1,5 +1,5 @@
 import { expectError, expectType } from "tsd";
-import { grad, hessian, jacfwd, jacrev, mul, valueAndGrad, type Num, type OutputProblem } from "chainrule";
+import { grad, hessian, hvp, jacfwd, jacrev, jvp, mul, valueAndGrad, vjp, type Num, type OutputProblem } from "chainrule";
 
 // The function's result: a scalar Num for grad and valueAndGrad, a tree of Num for the Jacobians.
 expectError(grad((x: Num) => [x, x]));
@@ -10,6 +10,10 @@ expectError(valueAndGrad((x: Num) => [x, x]));
 expectError(jacrev((x: Num) => "x"));
 expectError(jacfwd((x: Num) => ({ y: x, label: "y" })));
 expectError(hessian((x: Num) => [x, "x"]));
+expectError(hvp((x: Num[]) => x));
+expectError(vjp((x: Num) => "x", 1));
+expectError(jvp((x: Num) => "x", [1], [1]));
+expectType<[number, number]>(jvp(function (x: Num) { return mul(x, x); }, [1], [1]));
 
 // The message is what the parameter's type becomes.
 expectType<"grad: the function must return a scalar Num, not an array (for a vector output use jacrev or jacfwd)">(

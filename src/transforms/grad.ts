@@ -85,7 +85,7 @@ export type AnyResult =
   | void;
 
 /**
- * What `grad`, `valueAndGrad`, `jacfwd`, `jacrev` and `hessian` (named `T`) accept as `f`: `F`
+ * What `grad`, `valueAndGrad`, `jacfwd`, `jacrev`, `hessian`, `hvp`, `vjp` and `jvp` (named `T`) accept as `f`: `F`
  * itself when its result suits the transform (see {@link OutputProblem}), otherwise the message
  * saying what is wrong, which the compile error then quotes in its first line (a parameter of
  * type "grad: the function must return a scalar Num, not an array …").
@@ -108,8 +108,8 @@ export type OutputChecked<F extends (...args: any[]) => unknown, H, T extends st
 
 /**
  * What is wrong with `R` as the result of the function given to the transform `T`, as a
- * message, or `never` when nothing is: `grad` and `valueAndGrad` need a scalar `Num`, the
- * Jacobians (`jacfwd`, `jacrev`, `hessian`) a tree of `Num`; with `hasAux` `H` true, a pair
+ * message, or `never` when nothing is: `grad`, `valueAndGrad` and `hvp` need a scalar `Num`; the
+ * Jacobians (`jacfwd`, `jacrev`, `hessian`), `vjp` and `jvp` a tree of `Num`; with `hasAux` `H` true, a pair
  * `[out, aux]` whose `out` is such.
  *
  * @example
@@ -133,13 +133,13 @@ export type OutputProblem<R, H, T extends string> = unknown extends R
       ? [R] extends [readonly [infer Out, unknown]]
         ? [OutputProblem<Out, false, T>] extends [never]
           ? never
-          : `${T}: with hasAux, the function must return a pair [out, aux] whose out is ${T extends "grad" | "valueAndGrad" ? "a scalar Num" : "a tree of Num"}`
+          : `${T}: with hasAux, the function must return a pair [out, aux] whose out is ${T extends "grad" | "valueAndGrad" | "hvp" ? "a scalar Num" : "a tree of Num"}`
         : [R] extends [readonly unknown[]]
           ? number extends R["length"]
             ? `${T}: with hasAux, the function must return a pair [out, aux], but its result is typed as an array: write \`return [out, aux] as const\`, or annotate the return type`
             : `${T}: with hasAux, the function must return a pair [out, aux], not ${R["length"]} values`
           : `${T}: with hasAux, the function must return a pair [out, aux]`
-      : T extends "grad" | "valueAndGrad"
+      : T extends "grad" | "valueAndGrad" | "hvp"
         ? [R] extends [Num]
           ? never
           : [R] extends [readonly unknown[]]

@@ -304,8 +304,8 @@ export function hessian(f: (...args: any[]) => unknown, options: GradOptions = {
  * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
-export function hvp<F extends (x: any, ...rest: any[]) => Num>(
-  f: F,
+export function hvp<F extends (x: any, ...rest: any[]) => unknown>(
+  f: OutputChecked<F, false, "hvp">,
 ): (x: Parameters<F>[0], v: Tangent<Parameters<F>[0]>, ...rest: Parameters<F> extends readonly [unknown, ...infer R] ? R : []) => Primal<Parameters<F>[0]> {
   expectFunction(f, "hvp");
   return ((x: unknown, v: unknown, ...rest: unknown[]) =>

@@ -1,5 +1,5 @@
 // The function given to grad, valueAndGrad, jacfwd, jacrev or hessian returns the wrong thing.
-import { grad, hessian, jacfwd, jacrev, mul, valueAndGrad, type Num } from "chainrule";
+import { grad, hessian, hvp, jacfwd, jacrev, jvp, mul, valueAndGrad, vjp, type Num } from "chainrule";
 
 grad((x: Num) => [x, mul(x, x)]); // error: "grad: the function must return a scalar Num, not an array (for a vector output use jacrev or jacfwd)"
 grad((x: Num[]) => x.map((v) => mul(v, v))); // error: "grad: the function must return a scalar Num, not an array
@@ -11,6 +11,9 @@ jacrev((x: Num) => "x"); // error: "jacrev: the function must return a tree of N
 jacfwd((x: Num) => ({ y: x, label: "y" })); // error: "jacfwd: the function must return a tree of Num
 hessian((x: Num) => [x, "x"]); // error: "hessian: the function must return a tree of Num
 hessian((x: Num) => new Date()); // error: "hessian: the function must return a tree of Num
+hvp((x: Num[]) => x); // error: "hvp: the function must return a scalar Num, not an array
+vjp((x: Num) => ({ y: x, label: "y" }), 1); // error: "vjp: the function must return a tree of Num
+jvp((x: Num) => "x", [1], [1]); // error: "jvp: the function must return a tree of Num
 
 // Accepted: a scalar for grad, any tree of Num for the Jacobians.
 grad((x: Num) => mul(x, x));
@@ -19,3 +22,6 @@ grad(function square(x: Num) {
 });
 jacrev((x: Num[]) => ({ y: x, z: [mul(x[0]!, 2)] }));
 hessian((x: Num[]) => mul(x[0]!, x[1]!));
+hvp((x: Num[]) => mul(x[0]!, x[1]!));
+vjp((x: Num) => [x, { y: x }], 1);
+jvp((x) => mul(x, x), [1], [1]);
