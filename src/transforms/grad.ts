@@ -85,7 +85,8 @@ export type AnyResult =
   | void;
 
 /**
- * What `grad`, `valueAndGrad`, `jacfwd`, `jacrev`, `hessian`, `hvp`, `vjp` and `jvp` (named `T`) accept as `f`: `F`
+ * What `grad`, `valueAndGrad`, `jacfwd`, `jacrev`, `hessian`, `hvp`, `vjp`, `jvp`, `customVjp` and
+ * `customJvp` (named `T`) accept as `f`: `F`
  * itself when its result suits the transform (see {@link OutputProblem}), otherwise the message
  * saying what is wrong, which the compile error then quotes in its first line (a parameter of
  * type "grad: the function must return a scalar Num, not an array …").
@@ -109,7 +110,7 @@ export type OutputChecked<F extends (...args: any[]) => unknown, H, T extends st
 /**
  * What is wrong with `R` as the result of the function given to the transform `T`, as a
  * message, or `never` when nothing is: `grad`, `valueAndGrad` and `hvp` need a scalar `Num`; the
- * Jacobians (`jacfwd`, `jacrev`, `hessian`), `vjp` and `jvp` a tree of `Num`; with `hasAux` `H` true, a pair
+ * Jacobians (`jacfwd`, `jacrev`, `hessian`), `vjp`, `jvp`, `customVjp` and `customJvp` a tree of `Num`; with `hasAux` `H` true, a pair
  * `[out, aux]` whose `out` is such.
  *
  * @example

@@ -1,5 +1,5 @@
 // The function given to grad, valueAndGrad, jacfwd, jacrev or hessian returns the wrong thing.
-import { grad, hessian, hvp, jacfwd, jacrev, jvp, mul, valueAndGrad, vjp, type Num } from "chainrule";
+import { customJvp, customVjp, grad, hessian, hvp, jacfwd, jacrev, jvp, mul, valueAndGrad, vjp, type Num } from "chainrule";
 
 grad((x: Num) => [x, mul(x, x)]); // error: "grad: the function must return a scalar Num, not an array (for a vector output use jacrev or jacfwd)"
 grad((x: Num[]) => x.map((v) => mul(v, v))); // error: "grad: the function must return a scalar Num, not an array
@@ -14,6 +14,8 @@ hessian((x: Num) => new Date()); // error: "hessian: the function must return a 
 hvp((x: Num[]) => x); // error: "hvp: the function must return a scalar Num, not an array
 vjp((x: Num) => ({ y: x, label: "y" }), 1); // error: "vjp: the function must return a tree of Num
 jvp((x: Num) => "x", [1], [1]); // error: "jvp: the function must return a tree of Num
+customVjp((x: Num) => "x", { fwd: (x) => ["x", x], bwd: (x, ct) => [ct] }); // error: "customVjp: the function must return a tree of Num
+customJvp((x: Num) => true, { jvp: ([x], [t]) => [true, t] }); // error: "customJvp: the function must return a tree of Num
 
 // Accepted: a scalar for grad, any tree of Num for the Jacobians.
 grad((x: Num) => mul(x, x));
@@ -25,3 +27,4 @@ hessian((x: Num[]) => mul(x[0]!, x[1]!));
 hvp((x: Num[]) => mul(x[0]!, x[1]!));
 vjp((x: Num) => [x, { y: x }], 1);
 jvp((x) => mul(x, x), [1], [1]);
+customVjp((x: Num) => mul(x, x), { fwd: (x) => [mul(x, x), x], bwd: (x, ct) => [mul(ct, mul(2, x))] });
