@@ -13,6 +13,7 @@
  * ```ts
  * import { grad, ChainruleError, type Num } from "chainrule";
  * try {
+ *   // @ts-expect-error -- argnums 3 is a compile error too (the function has 1 parameter)
  *   grad((x: Num) => x, { argnums: 3 })(1);
  * } catch (e) {
  *   console.log(e instanceof ChainruleError); // true

@@ -41,7 +41,7 @@ export { digamma, erf, erfc, lgamma, logNormCdf, normCdf } from "./primitives/sp
 export { definePrimitive, type PrimitiveSpec } from "./core/primitive.js";
 
 // Transforms
-export { grad, valueAndGrad, type Argnums, type GradOf, type GradOptions } from "./transforms/grad.js";
+export { grad, valueAndGrad, type AnyResult, type Argnums, type ArgnumsChecked, type GradOf, type GradOptions, type OutputChecked, type OutputProblem } from "./transforms/grad.js";
 export { vjp, type Pullback } from "./transforms/vjp.js";
 export { jvp } from "./transforms/jvp.js";
 export { hessian, hvp, jacfwd, jacrev, type Jacobian } from "./transforms/jacobian.js";

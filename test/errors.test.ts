@@ -86,18 +86,24 @@ describe("the error classes", () => {
 describe("ChainruleError: argnums", () => {
   const f = (x: Num, y: Num) => mul(x, y);
   it("negative", () => {
+    // @ts-expect-error -- an argnums that is no parameter position is a compile error too; the run-time check is tested here
     expectError(() => grad(f, { argnums: -1 })(1, 2), ChainruleError, "-1", "negative");
+    // @ts-expect-error -- an argnums that is no parameter position is a compile error too; the run-time check is tested here
     expectError(() => valueAndGrad(f, { argnums: [0, -2] })(1, 2), ChainruleError, "-2", "negative");
   });
   it("out of range, saying how many arguments there were", () => {
+    // @ts-expect-error -- an argnums that is no parameter position is a compile error too; the run-time check is tested here
     expectError(() => grad(f, { argnums: 2 })(1, 2), ChainruleError, "2", "out of range", "2 arguments");
+    // @ts-expect-error -- an argnums that is no parameter position is a compile error too; the run-time check is tested here
     expectError(() => grad(f, { argnums: [0, 5] })(1, 2), ChainruleError, "5", "out of range");
+    // @ts-expect-error -- an argnums that is no parameter position is a compile error too; the run-time check is tested here
     expectError(() => grad((x: Num) => x, { argnums: 1 })(1), ChainruleError, "out of range", "1 argument");
   });
   it("repeated", () => {
     expectError(() => grad(f, { argnums: [1, 1] })(1, 2), ChainruleError, "1", "twice");
   });
   it("not an integer", () => {
+    // @ts-expect-error -- an argnums that is no parameter position is a compile error too; the run-time check is tested here
     expectError(() => grad(f, { argnums: 0.5 })(1, 2), ChainruleError, "integer");
     expectError(() => grad(f, { argnums: "0" as unknown as number })(1, 2), ChainruleError, "argnums");
   });
@@ -309,6 +315,7 @@ describe("an error inside a transform leaves no state behind", () => {
 
   it("…also after chainrule's own errors deep inside nested transforms", () => {
     expectError(() => grad(grad((x: Num) => [x] as unknown as Num))(1), NonScalarOutputError);
+    // @ts-expect-error -- an argnums that is no parameter position is a compile error too; the run-time check is tested here
     expectError(() => grad((x: Num) => grad((y: Num) => mul(x, y), { argnums: 3 })(x))(1), ChainruleError, "out of range");
     expectError(() => jvp((x: Num) => grad((p: { a: Num }) => p.a)({ a: x, b: "s" } as never), [1], [1]), TreeStructureError, "b");
     expectError(() => makeGraph((x: Num) => grad((y: Num) => (toNumber(y) > 0 ? y : x))(x))(1), ConcretizationError);

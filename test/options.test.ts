@@ -217,6 +217,7 @@ describe("makeGraph checks staticArgnums like jit and grad's argnums (one helper
   it("the three say the same thing for the same mistake", () => {
     const f = (x: Num) => x;
     const out = [
+      // @ts-expect-error -- an argnums that is no parameter position is a compile error too; the run-time check is tested here
       chainruleError(() => grad(f, { argnums: 3 })(1)).message,
       chainruleError(() => jit(f, { staticArgnums: 3 })(1)).message,
       chainruleError(() => makeGraph(f, { staticArgnums: 3 })(1)).message,

@@ -29,6 +29,7 @@ import { bind, flattenAsLive, withNewTrace } from "../core/trace.js";
 import { ChainruleError, ConcretizationError } from "../errors.js";
 import { flatten, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Tangent, Tangents } from "../tree/types.js";
+import type { OutputChecked } from "./grad.js";
 import { argRoot, expectFunction, functionName, readFunction, readOptions } from "./common.js";
 import { StageTrace } from "./make-graph.js";
 import { isArrayValue } from "../tree/tree.js";
@@ -307,6 +308,7 @@ function customFunction(
  * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
+export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: OutputChecked<F, false, "customVjp">, rules: CustomVjpRules<F, Res>): F;
 export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F, rules: CustomVjpRules<F, Res>): F {
   expectFunction(f, "customVjp");
   const read = readOptions(rules, { fwd: readFunction, bwd: readFunction }, "customVjp", "rules");
@@ -386,6 +388,7 @@ export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F
  * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
+export function customJvp<F extends (...args: any[]) => unknown>(f: OutputChecked<F, false, "customJvp">, rules: CustomJvpRules<F>): F;
 export function customJvp<F extends (...args: any[]) => unknown>(f: F, rules: CustomJvpRules<F>): F {
   expectFunction(f, "customJvp");
   const { jvp: rule } = readOptions(rules, { jvp: readFunction }, "customJvp", "rules");

@@ -4,7 +4,7 @@
 import { backward, zeroCotangents } from "../core/backward.js";
 import type { Num } from "../core/num.js";
 import { withNewTrace } from "../core/trace.js";
-import type { Aux, Primal } from "../tree/types.js";
+import type { Aux, Primal, Tangent } from "../tree/types.js";
 import {
   argRoot,
   argumentPositions,
@@ -53,12 +53,136 @@ export type GradOf<P extends readonly unknown[], A> = A extends number
  * ```
  * @category Transforms
  */
-export interface GradOptions<A extends Argnums = Argnums, H extends boolean = boolean> {
+export interface GradOptions<A = Argnums, H extends boolean = boolean> {
   /** Which arguments to differentiate: a position, or an array of them (a tuple of gradients). Default 0. */
   readonly argnums?: A;
   /** The function returns `[value, aux]`; `aux` comes back beside the gradient. Default false. */
   readonly hasAux?: H;
 }
+
+/**
+ * The bound of the function's result in `grad`, `valueAndGrad`, `jacfwd`, `jacrev` and
+ * `hessian`: any value, spelt so that an array literal the function returns inline — and an
+ * array literal inside it — is typed as a tuple. That is what lets `hasAux` take
+ * `(x) => [loss, aux]` without `as const`. What the result must really be is checked by
+ * {@link OutputChecked}.
+ *
+ * @example
+ * ```ts
+ * import { grad, mul, type AnyResult, type Num } from "chainrule";
+ * const pair: AnyResult = [1, { note: "anything" }];
+ * const [g, aux] = grad((x: Num) => [mul(x, x), { x }], { hasAux: true })(3); // no `as const`
+ * console.log(g, aux.x, pair); // 6 3 [1, { note: "anything" }]
+ * ```
+ * @category Transforms
+ */
+export type AnyResult =
+  | Num
+  | readonly [readonly [unknown, ...unknown[]] | {} | null | undefined, ...(readonly [unknown, ...unknown[]] | {} | null | undefined)[]]
+  | {}
+  | null
+  | undefined
+  | void;
+
+/**
+ * What `grad`, `valueAndGrad`, `jacfwd`, `jacrev`, `hessian`, `hvp`, `vjp`, `jvp`, `customVjp` and
+ * `customJvp` (named `T`) accept as `f`: `F`
+ * itself when its result suits the transform (see {@link OutputProblem}), otherwise the message
+ * saying what is wrong, which the compile error then quotes in its first line (a parameter of
+ * type "grad: the function must return a scalar Num, not an array …").
+ *
+ * @example
+ * ```ts
+ * import { grad, mul, type Num, type OutputChecked } from "chainrule";
+ * const f = (x: Num) => mul(x, x);
+ * const ok: OutputChecked<typeof f, false, "grad"> = f;
+ * console.log(grad(ok)(3)); // 6
+ * ```
+ * @typeParam F - the function given to the transform.
+ * @typeParam H - the `hasAux` option as written (`true`: `f` returns a pair `[out, aux]`).
+ * @typeParam T - the transform's name.
+ * @category Transforms
+ */
+export type OutputChecked<F extends (...args: any[]) => unknown, H, T extends string> = [OutputProblem<ReturnType<F>, H, T>] extends [never]
+  ? F
+  : OutputProblem<ReturnType<F>, H, T>;
+
+/**
+ * What is wrong with `R` as the result of the function given to the transform `T`, as a
+ * message, or `never` when nothing is: `grad`, `valueAndGrad` and `hvp` need a scalar `Num`; the
+ * Jacobians (`jacfwd`, `jacrev`, `hessian`), `vjp`, `jvp`, `customVjp` and `customJvp` a tree of `Num`; with `hasAux` `H` true, a pair
+ * `[out, aux]` whose `out` is such.
+ *
+ * @example
+ * ```ts
+ * import type { Num, OutputProblem } from "chainrule";
+ * const message: OutputProblem<Num[], false, "grad"> =
+ *   "grad: the function must return a scalar Num, not an array (for a vector output use jacrev or jacfwd)";
+ * const none: OutputProblem<Num[], false, "jacrev">[] = [];
+ * console.log(message.startsWith("grad:"), none.length); // true 0
+ * ```
+ * @typeParam R - the function's result type.
+ * @typeParam H - the `hasAux` option as written (a literal `true` or `false`).
+ * @typeParam T - the transform's name.
+ * @category Transforms
+ */
+export type OutputProblem<R, H, T extends string> = unknown extends R
+  ? never // any or unknown (or not inferred yet): nothing to check
+  : boolean extends H
+    ? `${T}: hasAux must be written as true or false, not a boolean variable: the result's type depends on it`
+    : [H] extends [true]
+      ? [R] extends [readonly [infer Out, unknown]]
+        ? [OutputProblem<Out, false, T>] extends [never]
+          ? never
+          : `${T}: with hasAux, the function must return a pair [out, aux] whose out is ${T extends "grad" | "valueAndGrad" | "hvp" ? "a scalar Num" : "a tree of Num"}`
+        : [R] extends [readonly unknown[]]
+          ? number extends R["length"]
+            ? `${T}: with hasAux, the function must return a pair [out, aux], but its result is typed as an array: write \`return [out, aux] as const\`, or annotate the return type`
+            : `${T}: with hasAux, the function must return a pair [out, aux], not ${R["length"]} values`
+          : `${T}: with hasAux, the function must return a pair [out, aux]`
+      : T extends "grad" | "valueAndGrad" | "hvp"
+        ? [R] extends [Num]
+          ? never
+          : [R] extends [readonly unknown[]]
+            ? `${T}: the function must return a scalar Num, not an array (for a vector output use jacrev or jacfwd)`
+            : [R] extends [object]
+              ? `${T}: the function must return a scalar Num, not an object (for a tree output use jacrev or jacfwd)`
+              : `${T}: the function must return a scalar Num`
+        : [R] extends [Tangent<Primal<R>>]
+          ? never
+          : `${T}: the function must return a tree of Num (a Num, or arrays and plain objects of them)`;
+
+/**
+ * What `argnums` may be for a function with parameters `P`: `A` itself when each position in it
+ * is a parameter of `P`, otherwise a message naming the positions that are not (for `grad` and
+ * the other transforms, named `T`). Not checked when `P` has a rest parameter or `A` is not a
+ * literal.
+ *
+ * @example
+ * ```ts
+ * import type { ArgnumsChecked, Num } from "chainrule";
+ * const ok: ArgnumsChecked<[0, 1], [x: Num, y: Num], "grad"> = [0, 1];
+ * const message: ArgnumsChecked<2, [x: Num, y: Num], "grad"> =
+ *   "grad: argnums 2 is not a parameter position: the function has 2 parameters";
+ * console.log(ok, message.length > 0); // [0, 1] true
+ * ```
+ * @typeParam A - `argnums` as written.
+ * @typeParam P - the function's parameter types.
+ * @typeParam T - the transform's name.
+ * @category Transforms
+ */
+export type ArgnumsChecked<A, P extends readonly unknown[], T extends string> = number extends P["length"]
+  ? A
+  : Exclude<
+        A extends readonly (infer E)[] ? E : A,
+        Extract<keyof P, `${number}`> extends infer K ? (K extends `${infer I extends number}` ? I : never) : never
+      > extends infer Bad extends number
+    ? [Bad] extends [never]
+      ? A
+      : number extends Bad
+        ? A // not a literal: checked when called
+        : `${T}: argnums ${Bad} is not a parameter position: the function has ${P["length"]} parameter${P["length"] extends 1 ? "" : "s"}`
+    : A;
 
 /** @internal The options of `grad`, `valueAndGrad`, `jacfwd`, `jacrev` and `hessian`, for `readOptions`. */
 export const GRAD_OPTIONS = { argnums: readPositions, hasAux: readBoolean };
@@ -140,15 +264,10 @@ function pick(grads: unknown[], argnums: Argnums): unknown {
  * ```
  * @category Transforms
  */
-export function grad<P extends any[], const R extends readonly [Num, unknown], const A extends Argnums = 0>(
-  f: (...args: P) => R,
-  options: GradOptions<A, true> & { readonly hasAux: true },
-): (...args: P) => [GradOf<P, A>, Aux<R[1]>];
-export function grad<F extends (...args: any[]) => Num>(f: F): (...args: Parameters<F>) => Primal<Parameters<F>[0]>;
-export function grad<F extends (...args: any[]) => Num, const A extends Argnums = 0>(
-  f: F,
-  options: GradOptions<A, false>,
-): (...args: Parameters<F>) => GradOf<Parameters<F>, A>;
+export function grad<F extends (...args: any[]) => AnyResult, const A extends Argnums = 0, const H extends boolean = false>(
+  f: OutputChecked<F, H, "grad">,
+  options?: GradOptions<ArgnumsChecked<A, Parameters<F>, "grad">, H>,
+): (...args: Parameters<F>) => H extends true ? [GradOf<Parameters<F>, A>, ReturnType<F> extends readonly [unknown, infer X] ? Aux<X> : never] : GradOf<Parameters<F>, A>;
 export function grad(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
   expectFunction(f, "grad");
   const { argnums = 0, hasAux = false } = readOptions(options, GRAD_OPTIONS, "grad");
@@ -179,17 +298,12 @@ export function grad(f: (...args: any[]) => unknown, options: GradOptions = {}):
  * ```
  * @category Transforms
  */
-export function valueAndGrad<P extends any[], const R extends readonly [Num, unknown], const A extends Argnums = 0>(
-  f: (...args: P) => R,
-  options: GradOptions<A, true> & { readonly hasAux: true },
-): (...args: P) => [[number, Aux<R[1]>], GradOf<P, A>];
-export function valueAndGrad<F extends (...args: any[]) => Num>(
-  f: F,
-): (...args: Parameters<F>) => [number, Primal<Parameters<F>[0]>];
-export function valueAndGrad<F extends (...args: any[]) => Num, const A extends Argnums = 0>(
-  f: F,
-  options: GradOptions<A, false>,
-): (...args: Parameters<F>) => [number, GradOf<Parameters<F>, A>];
+export function valueAndGrad<F extends (...args: any[]) => AnyResult, const A extends Argnums = 0, const H extends boolean = false>(
+  f: OutputChecked<F, H, "valueAndGrad">,
+  options?: GradOptions<ArgnumsChecked<A, Parameters<F>, "valueAndGrad">, H>,
+): (...args: Parameters<F>) => H extends true
+  ? [[number, ReturnType<F> extends readonly [unknown, infer X] ? Aux<X> : never], GradOf<Parameters<F>, A>]
+  : [number, GradOf<Parameters<F>, A>];
 export function valueAndGrad(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
   expectFunction(f, "valueAndGrad");
   const { argnums = 0, hasAux = false } = readOptions(options, GRAD_OPTIONS, "valueAndGrad");

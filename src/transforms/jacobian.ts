@@ -14,7 +14,7 @@ import { ChainruleError } from "../errors.js";
 import { flatten, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Aux, Primal, Tangent } from "../tree/types.js";
 import { argRoot, argumentPositions, expectFunction, lowerAux, readOptions, splitAux, type Argnums } from "./common.js";
-import { GRAD_OPTIONS, valueAndGrads, type GradOf, type GradOptions } from "./grad.js";
+import { GRAD_OPTIONS, valueAndGrads, type AnyResult, type ArgnumsChecked, type GradOf, type GradOptions, type OutputChecked } from "./grad.js";
 import { JvpTrace } from "./jvp.js";
 import { gradientOf, ReverseTrace, traceArgument, type ReverseTracer, type TracedArgument } from "./vjp.js";
 
@@ -193,17 +193,10 @@ function reverseJacobian(
  * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
-export function jacfwd<P extends any[], const R extends readonly [unknown, unknown], const A extends Argnums = 0>(
-  f: (...args: P) => R,
-  options: GradOptions<A, true> & { readonly hasAux: true },
-): (...args: P) => [Jacobian<R[0], GradOf<P, A>>, Aux<R[1]>];
-export function jacfwd<F extends (...args: any[]) => unknown>(
-  f: F,
-): (...args: Parameters<F>) => Jacobian<ReturnType<F>, Primal<Parameters<F>[0]>>;
-export function jacfwd<F extends (...args: any[]) => unknown, const A extends Argnums = 0>(
-  f: F,
-  options: GradOptions<A, false>,
-): (...args: Parameters<F>) => Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>;
+export function jacfwd<F extends (...args: any[]) => AnyResult, const A extends Argnums = 0, const H extends boolean = false>(
+  f: OutputChecked<F, H, "jacfwd">,
+  options?: GradOptions<ArgnumsChecked<A, Parameters<F>, "jacfwd">, H>,
+): (...args: Parameters<F>) => H extends true ? [Jacobian<(ReturnType<F> extends readonly [infer O, unknown] ? O : never), GradOf<Parameters<F>, A>>, (ReturnType<F> extends readonly [unknown, infer X] ? Aux<X> : never)] : Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>;
 export function jacfwd(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
   expectFunction(f, "jacfwd");
   const { argnums = 0, hasAux = false } = readOptions(options, GRAD_OPTIONS, "jacfwd");
@@ -235,17 +228,10 @@ export function jacfwd(f: (...args: any[]) => unknown, options: GradOptions = {}
  * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
-export function jacrev<P extends any[], const R extends readonly [unknown, unknown], const A extends Argnums = 0>(
-  f: (...args: P) => R,
-  options: GradOptions<A, true> & { readonly hasAux: true },
-): (...args: P) => [Jacobian<R[0], GradOf<P, A>>, Aux<R[1]>];
-export function jacrev<F extends (...args: any[]) => unknown>(
-  f: F,
-): (...args: Parameters<F>) => Jacobian<ReturnType<F>, Primal<Parameters<F>[0]>>;
-export function jacrev<F extends (...args: any[]) => unknown, const A extends Argnums = 0>(
-  f: F,
-  options: GradOptions<A, false>,
-): (...args: Parameters<F>) => Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>;
+export function jacrev<F extends (...args: any[]) => AnyResult, const A extends Argnums = 0, const H extends boolean = false>(
+  f: OutputChecked<F, H, "jacrev">,
+  options?: GradOptions<ArgnumsChecked<A, Parameters<F>, "jacrev">, H>,
+): (...args: Parameters<F>) => H extends true ? [Jacobian<(ReturnType<F> extends readonly [infer O, unknown] ? O : never), GradOf<Parameters<F>, A>>, (ReturnType<F> extends readonly [unknown, infer X] ? Aux<X> : never)] : Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>;
 export function jacrev(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
   expectFunction(f, "jacrev");
   const { argnums = 0, hasAux = false } = readOptions(options, GRAD_OPTIONS, "jacrev");
@@ -278,17 +264,12 @@ export function jacrev(f: (...args: any[]) => unknown, options: GradOptions = {}
  * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
-export function hessian<P extends any[], const R extends readonly [unknown, unknown], const A extends Argnums = 0>(
-  f: (...args: P) => R,
-  options: GradOptions<A, true> & { readonly hasAux: true },
-): (...args: P) => [Jacobian<Jacobian<R[0], GradOf<P, A>>, GradOf<P, A>>, Aux<R[1]>];
-export function hessian<F extends (...args: any[]) => unknown>(
-  f: F,
-): (...args: Parameters<F>) => Jacobian<Jacobian<ReturnType<F>, Primal<Parameters<F>[0]>>, Primal<Parameters<F>[0]>>;
-export function hessian<F extends (...args: any[]) => unknown, const A extends Argnums = 0>(
-  f: F,
-  options: GradOptions<A, false>,
-): (...args: Parameters<F>) => Jacobian<Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>, GradOf<Parameters<F>, A>>;
+export function hessian<F extends (...args: any[]) => AnyResult, const A extends Argnums = 0, const H extends boolean = false>(
+  f: OutputChecked<F, H, "hessian">,
+  options?: GradOptions<ArgnumsChecked<A, Parameters<F>, "hessian">, H>,
+): (...args: Parameters<F>) => H extends true
+  ? [Jacobian<Jacobian<(ReturnType<F> extends readonly [infer O, unknown] ? O : never), GradOf<Parameters<F>, A>>, GradOf<Parameters<F>, A>>, (ReturnType<F> extends readonly [unknown, infer X] ? Aux<X> : never)]
+  : Jacobian<Jacobian<ReturnType<F>, GradOf<Parameters<F>, A>>, GradOf<Parameters<F>, A>>;
 export function hessian(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
   expectFunction(f, "hessian");
   const { argnums = 0, hasAux = false } = readOptions(options, GRAD_OPTIONS, "hessian");
@@ -323,8 +304,8 @@ export function hessian(f: (...args: any[]) => unknown, options: GradOptions = {
  * @typeParam F - the type of `f`; the result's type follows from its parameters and result.
  * @category Transforms
  */
-export function hvp<F extends (x: any, ...rest: any[]) => Num>(
-  f: F,
+export function hvp<F extends (x: any, ...rest: any[]) => unknown>(
+  f: OutputChecked<F, false, "hvp">,
 ): (x: Parameters<F>[0], v: Tangent<Parameters<F>[0]>, ...rest: Parameters<F> extends readonly [unknown, ...infer R] ? R : []) => Primal<Parameters<F>[0]> {
   expectFunction(f, "hvp");
   return ((x: unknown, v: unknown, ...rest: unknown[]) =>

@@ -9,6 +9,7 @@ import type { Primitive } from "../core/primitive.js";
 import { jvpTangent } from "../core/rules.js";
 import { bind, flattenAsLive, flattenLive, Trace, withNewTrace } from "../core/trace.js";
 import type { Primal, Tangents } from "../tree/types.js";
+import type { OutputChecked } from "./grad.js";
 import { unflatten } from "../tree/tree.js";
 import { argRoot, expectFunction, isArrayValue } from "./common.js";
 
@@ -105,10 +106,11 @@ function checkTangentList(count: number, tangents: unknown): void {
  * @category Transforms
  */
 export function jvp<P extends any[], R>(
-  f: (...args: P) => R,
+  f: OutputChecked<(...args: P) => R, false, "jvp">,
   primals: P,
   tangents: Tangents<P>,
-): [Primal<R>, Primal<R>] {
+): [Primal<R>, Primal<R>];
+export function jvp<P extends any[], R>(f: (...args: P) => R, primals: P, tangents: Tangents<P>): [Primal<R>, Primal<R>] {
   expectFunction(f, "jvp");
   if (!isArrayValue(primals)) {
     throw new ChainruleError(`jvp(f, primals, tangents): primals must be an array of the arguments of f, got ${describeValue(primals)}`);

@@ -14,6 +14,7 @@ import { ValueStore } from "../core/values.js";
 import { bind, flattenAsLive, flattenLive, Trace, withNewTrace } from "../core/trace.js";
 import { accumulate } from "../core/rules.js";
 import type { Primal, Tangent } from "../tree/types.js";
+import type { OutputChecked } from "./grad.js";
 import { unflatten, type TreeDef } from "../tree/tree.js";
 import { argRoot, expectFunction, lowerValue } from "./common.js";
 
@@ -167,6 +168,10 @@ export type Pullback<Out, Args extends readonly unknown[]> = (cotangent: Tangent
  * ```
  * @category Transforms
  */
+export function vjp<F extends (...args: any[]) => unknown>(
+  f: OutputChecked<F, false, "vjp">,
+  ...primals: Parameters<F>
+): [Primal<ReturnType<F>>, Pullback<ReturnType<F>, Parameters<F>>];
 export function vjp<F extends (...args: any[]) => unknown>(
   f: F,
   ...primals: Parameters<F>

@@ -113,6 +113,7 @@ const THROWERS: readonly (readonly [string, "user" | "refused" | "maybe", () => 
   ["a primitive refuses a bad argument", "refused", () => (x) => mul(x, "two" as unknown as Num)],
   ["a leaked tracer is used", "refused", () => (x) => mul(x, leaked)],
   ["an inner transform refuses its arguments", "refused", () => (x) => sum(jvp((y: Num) => y, [x], [] as never))],
+  // @ts-expect-error -- an argnums that is no parameter position is a compile error too; the run-time check is tested here
   ["an inner transform refuses its options", "refused", () => (x) => grad((y: Num) => y, { argnums: 7 })(x)],
 ];
 
