@@ -25,5 +25,8 @@ export default defineConfig({
     outputFile: { json: "test-results/vitest.json" },
     testTimeout: 60_000,
     pool: "forks",
+    // Two workers even on a two-core machine (the default leaves one core to the main process):
+    // the long scale files then run beside the rest instead of before or after it.
+    maxWorkers: 2,
   },
 });
