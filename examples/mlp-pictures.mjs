@@ -64,7 +64,8 @@ export function decisionBoundarySvg(params, xs, ys, { cells = 40, size = 360, ti
     for (let i = 0; i < cells; ) {
       let k = i + 1;
       while (k < cells && row[k] === row[i]) k++;
-      out.push(`<rect x="${(i * cell).toFixed(1)}" y="${(top + size - (j + 1) * cell).toFixed(1)}" width="${((k - i) * cell).toFixed(1)}" height="${cell.toFixed(1)}" fill="${row[i]}"/>`);
+      // 0.6 larger than the cell: neighbours overlap, so no hairline seams show between them.
+      out.push(`<rect x="${(i * cell).toFixed(1)}" y="${(top + size - (j + 1) * cell).toFixed(1)}" width="${((k - i) * cell + 0.6).toFixed(1)}" height="${(cell + 0.6).toFixed(1)}" fill="${row[i]}"/>`);
       i = k;
     }
   }
