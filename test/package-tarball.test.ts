@@ -32,7 +32,8 @@ function run(cmd: string, args: string[], cwd: string): string {
 
 /**
  * The tarball of a package at the version the lockfile pins, by its registry address: npm's
- * cache holds it under that address since the repository's install, so `--offline` finds it.
+ * cache holds it under that address since the repository's install, so the install needs no
+ * network (`--prefer-offline`: the registry is asked only if the cache was cleared).
  */
 function cachedTarball(name: string): string {
   const entry = lock.packages[`node_modules/${name}`];
@@ -44,7 +45,7 @@ function cachedTarball(name: string): string {
 }
 
 function npmInstall(specs: string[]): void {
-  run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--no-package-lock", ...specs], project);
+  run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock", ...specs], project);
 }
 
 /** Files under `dir`, relative, with forward slashes (an explicit stack, no recursion). */
