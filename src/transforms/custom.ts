@@ -188,26 +188,30 @@ function customFunction(
     const m = outDef.numLeaves;
     const shape: Shape = { inDefs, outDef, prims: [], lastIn: undefined, lastOut: [] };
     for (let j = 0; j < m; j++) {
+      /** Output leaf j of f at the input leaves xs (f runs once per new xs, for all its outputs). */
+      const valueAt = (xs: number[]): number => {
+        if (!sameLeaves(xs, shape.lastIn)) {
+          const { leaves, def } = flatten(f(...unflattenArgs(inDefs, xs)), "", `${label}: output`);
+          checkStructure(outDef, def, `${label}: f`);
+          for (const y of leaves) {
+            if (typeof y !== "number") {
+              throw new ChainruleError(
+                `${label}: f returned a traced value when called on plain numbers — it closes over a value traced by an enclosing transform. Pass that value to f as an argument instead.`,
+              );
+            }
+          }
+          shape.lastIn = xs.slice();
+          shape.lastOut = leaves as number[];
+        }
+        return shape.lastOut[j]!;
+      };
       shape.prims.push(
         unlistedPrimitive({
           name: m === 1 ? name : `${name}_${j}`,
           arity: n,
-          impl: (...xs: number[]) => {
-            if (!sameLeaves(xs, shape.lastIn)) {
-              const { leaves, def } = flatten(f(...unflattenArgs(inDefs, xs)), "", `${label}: output`);
-              checkStructure(outDef, def, `${label}: f`);
-              for (const y of leaves) {
-                if (typeof y !== "number") {
-                  throw new ChainruleError(
-                    `${label}: f returned a traced value when called on plain numbers — it closes over a value traced by an enclosing transform. Pass that value to f as an argument instead.`,
-                  );
-                }
-              }
-              shape.lastIn = xs.slice();
-              shape.lastOut = leaves as number[];
-            }
-            return shape.lastOut[j]!;
-          },
+          impl: (...xs: number[]) => valueAt(xs),
+          // Any number of input leaves: called with the array, never spread (see applyImpl).
+          implArray: (xs: ArrayLike<number>) => valueAt(Array.isArray(xs) ? (xs as number[]) : Array.from(xs)),
           rule: rule(shape, j, label) as never,
           emit: undefined,
         }),
