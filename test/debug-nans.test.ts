@@ -17,7 +17,6 @@ import {
   logSumExp,
   makeGraph,
   mul,
-  NonFiniteError,
   pow,
   sign,
   sqrt,
@@ -25,22 +24,14 @@ import {
   where,
   type Num,
 } from "../src/index.js";
+import { nonFinite } from "./support/errors.js";
 
-function nanError(fn: () => unknown): NonFiniteError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NonFiniteError);
-    return e as NonFiniteError;
-  }
-  throw new Error("expected NonFiniteError");
-}
 
 const xlogx = (x: Num) => mul(x, log(x));
 
 describe("the forward pass", () => {
   it("names the primitive and its equation", () => {
-    const e = nanError(() => debugNans(xlogx)(-1));
+    const e = nonFinite(() => debugNans(xlogx)(-1));
     expect(e.primitive).toBe("log");
     expect(e.rule).toBeUndefined();
     expect(e.message).toContain("log(-1) = NaN");
@@ -50,7 +41,7 @@ describe("the forward pass", () => {
 
   it("inside grad, jvp, hessian", () => {
     for (const f of [debugNans(grad(xlogx)), debugNans((x: number) => jvp(xlogx, [x], [1])), debugNans(hessian(xlogx))]) {
-      const e = nanError(() => f(-1));
+      const e = nonFinite(() => f(-1));
       expect(e.message).toContain("log(-1) = NaN");
       expect(e.rule).toBeUndefined();
     }
@@ -58,7 +49,7 @@ describe("the forward pass", () => {
 
   it("the first NaN is reported, not a later one that merely propagates it", () => {
     // sqrt(-4) is the first NaN; add and mul then only pass it on.
-    const e = nanError(() => debugNans((x: Num) => mul(add(sqrt(x), 1), 2))(-4));
+    const e = nonFinite(() => debugNans((x: Num) => mul(add(sqrt(x), 1), 2))(-4));
     expect(e.message).toMatch(/^debugNans: sqrt\(-4\) = NaN/);
   });
 
@@ -66,13 +57,13 @@ describe("the forward pass", () => {
     expect(debugNans((x: Num) => add(mul(x, 2), 1))(NaN)).toBeNaN();
     expect(debugNans(grad((x: Num) => mul(x, 3)))(NaN)).toBe(3);
     // ...but a NaN made later from other, non-NaN inputs still is.
-    const e = nanError(() => debugNans((x: Num, y: Num) => add(x, log(y)))(NaN, -2));
+    const e = nonFinite(() => debugNans((x: Num, y: Num) => add(x, log(y)))(NaN, -2));
     expect(e.message).toContain("log(-2) = NaN");
   });
 
   it("0 · ∞ and ∞ − ∞ are NaN too", () => {
-    expect(nanError(() => debugNans((x: Num) => mul(x, div(1, x)))(0)).message).toContain("mul(0, Infinity) = NaN");
-    expect(nanError(() => debugNans((x: Num) => sub(x, x))(Infinity)).message).toContain("sub(Infinity, Infinity) = NaN");
+    expect(nonFinite(() => debugNans((x: Num) => mul(x, div(1, x)))(0)).message).toContain("mul(0, Infinity) = NaN");
+    expect(nonFinite(() => debugNans((x: Num) => sub(x, x))(Infinity)).message).toContain("sub(Infinity, Infinity) = NaN");
   });
 });
 
@@ -87,7 +78,7 @@ describe("inside a derivative rule: names the primitive and the primitive whose 
     expect(debugNans(sqrtAbs)(0)).toBe(0);
     expect(grad(sqrtAbs)(0)).toBeNaN(); // silently, outside debugNans
     for (const f of [debugNans(grad(sqrtAbs)), debugNans((x: number) => jvp(sqrtAbs, [x], [1])[1])]) {
-      const e = nanError(() => f(0));
+      const e = nonFinite(() => f(0));
       expect(e.primitive).toBe("div");
       expect(e.rule).toBe("sqrtAbs");
       expect(e.message).toContain("div(0, 0) = NaN");
@@ -98,7 +89,7 @@ describe("inside a derivative rule: names the primitive and the primitive whose 
   it("a built-in rule: logSumExp at +∞ (its value is ∞, its gradient ∞ − ∞)", () => {
     const f = (x: Num) => logSumExp([x, x]);
     expect(debugNans(f)(Infinity)).toBe(Infinity);
-    const e = nanError(() => debugNans(grad(f))(Infinity));
+    const e = nonFinite(() => debugNans(grad(f))(Infinity));
     expect(e.primitive).toBe("sub");
     expect(e.rule).toBe("logSumExp");
     expect(e.message).toContain("sub(Infinity, Infinity) = NaN");
@@ -107,7 +98,7 @@ describe("inside a derivative rule: names the primitive and the primitive whose 
   it("a branch that where discards inside a rule (pow's ∂/∂y at x = 0)", () => {
     const f = (x: Num, y: Num) => pow(x, y);
     expect(grad(f, { argnums: [0, 1] })(0, 2.5)).toEqual([0, 0]);
-    const e = nanError(() => debugNans(grad(f, { argnums: [0, 1] }))(0, 2.5));
+    const e = nonFinite(() => debugNans(grad(f, { argnums: [0, 1] }))(0, 2.5));
     expect([e.primitive, e.rule]).toEqual(["mul", "pow"]);
   });
 
@@ -130,7 +121,7 @@ describe("inside a derivative rule: names the primitive and the primitive whose 
       partials: ([x]) => [sqrtAbs2(x!)],
     });
     expect(debugNans(grad(antiderivative))(0)).toBe(0);
-    const e = nanError(() => debugNans(grad(grad(antiderivative)))(0));
+    const e = nonFinite(() => debugNans(grad(grad(antiderivative)))(0));
     expect([e.primitive, e.rule]).toEqual(["div", "sqrtAbs2"]);
   });
 
@@ -139,7 +130,7 @@ describe("inside a derivative rule: names the primitive and the primitive whose 
       fwd: (x) => [abs(x), x],
       bwd: (x, ct) => [mul(ct, div(x, abs(x)))], // 0/0 at 0
     });
-    const e = nanError(() => debugNans(grad(g))(0));
+    const e = nonFinite(() => debugNans(grad(g))(0));
     expect(e.primitive).toBe("div");
     expect(e.rule).toMatch(/^customVjp/);
   });
@@ -151,7 +142,7 @@ describe("a branch that where discards", () => {
     expect(grad(safeSqrt)(-1)).toBe(0);
     expect(safeSqrt(-1)).toBe(0);
     for (const f of [debugNans(safeSqrt), debugNans(grad(safeSqrt)), debugNans(jacfwd(safeSqrt))]) {
-      const e = nanError(() => f(-1));
+      const e = nonFinite(() => f(-1));
       expect(e.message).toContain("sqrt(-1) = NaN");
       expect(e.primitive).toBe("sqrt");
     }
@@ -166,14 +157,14 @@ describe("a branch that where discards", () => {
 describe("scope", () => {
   it("outside debugNans NaN propagates silently — also after a debugNans call threw", () => {
     expect(grad(xlogx)(-1)).toBeNaN();
-    nanError(() => debugNans(grad(xlogx))(-1));
+    nonFinite(() => debugNans(grad(xlogx))(-1));
     expect(grad(xlogx)(-1)).toBeNaN();
     expect(xlogx(-1)).toBeNaN();
   });
 
   it("nesting: an inner debugNans returning leaves the outer one active", () => {
     const inner = debugNans((x: Num) => mul(x, 2));
-    const e = nanError(() =>
+    const e = nonFinite(() =>
       debugNans((x: Num) => {
         inner(3);
         return log(x);
@@ -192,7 +183,7 @@ describe("scope", () => {
       },
     });
     expect(() => grad((x: Num) => throwing(x))(1)).toThrow("boom");
-    const e = nanError(() => debugNans(xlogx)(-1));
+    const e = nonFinite(() => debugNans(xlogx)(-1));
     expect(e.rule).toBeUndefined();
     expect(e.message).toContain("forward pass");
   });
@@ -228,7 +219,7 @@ describe("scope", () => {
       expect(fails).toThrow("boom");
       // A NaN in the forward pass of a later call is blamed on no rule.
       for (const later of [() => grad(debugNans(log))(-1), () => debugNans(grad(log))(-1), () => debugNans(log)(-1)]) {
-        const e = nanError(later);
+        const e = nonFinite(later);
         expect(e.rule).toBeUndefined();
         expect(e.message).toContain("log(-1) = NaN");
         expect(e.message).toContain("in the forward pass");

@@ -9,6 +9,7 @@ import { SCALE } from "../src/primitives/arithmetic.js";
 import * as cr from "../src/index.js";
 import { grad, jit, jvp, makeGraph, mul, pow, relu, type Num } from "../src/index.js";
 import { expectAgree } from "./transforms/jit-helpers.js";
+import { bothStrategies } from "./support/errors.js";
 
 const SPECIAL = [Infinity, -Infinity, NaN, -0, 0, 1, -1, 2, 0.5] as const;
 
@@ -16,14 +17,6 @@ afterEach(() => {
   codegen.forbidden = false;
 });
 
-/** Runs `body` with code generation allowed, then forbidden (the interpreter). */
-function bothStrategies(body: () => void): void {
-  for (const forbidden of [false, true]) {
-    codegen.forbidden = forbidden;
-    body();
-  }
-  codegen.forbidden = false;
-}
 
 describe("the reproducers: jit equals eager", () => {
   it("grad of Infinity · relu(x) at -1 is 0, eagerly and under jit, at every order", () => {

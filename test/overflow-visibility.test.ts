@@ -14,7 +14,6 @@ import {
   jit,
   jvp,
   log,
-  NonFiniteError,
   pow,
   relu,
   softplus,
@@ -22,32 +21,16 @@ import {
   where,
   type Num,
 } from "../src/index.js";
+import { bothStrategies, nonFinite } from "./support/errors.js";
 
 /** softplus written by hand: exp(1000) overflows, and 1 / Infinity underflows to 0. */
 const naive = (x: Num) => log(add(1, exp(x)));
 
-function nonFinite(fn: () => unknown): NonFiniteError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NonFiniteError);
-    return e as NonFiniteError;
-  }
-  throw new Error("expected NonFiniteError");
-}
 
 afterEach(() => {
   codegen.forbidden = false;
 });
 
-/** Runs `body` with code generation allowed, then forbidden (the interpreter). */
-function bothStrategies(body: () => void): void {
-  for (const forbidden of [false, true]) {
-    codegen.forbidden = forbidden;
-    body();
-  }
-  codegen.forbidden = false;
-}
 
 describe("outside debugNans: unchanged, and nothing is checked", () => {
   it("the overflowed gradient is 0 (the true value is 1), eagerly and under jit", () => {
