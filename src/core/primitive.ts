@@ -12,7 +12,7 @@
 import { ChainruleError } from "../errors.js";
 import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
-import { bind, bind1, bind2 } from "./trace.js";
+import { bind, bindUnary, bindBinary } from "./trace.js";
 import { describeValue } from "./num.js";
 import { readFunction, readOptions, type OptionReader } from "../transforms/common.js";
 import { expectNums, expectTangentPair } from "./user-rules.js";
@@ -172,7 +172,7 @@ const SPEC = { name: readName, impl: readFunction, partials: readFunction, jvp: 
 export function op1(p: Primitive): (x: Num) => Num {
   const f = p.impl;
   return (x) => {
-    if (typeof x !== "number") return bind1(p, x);
+    if (typeof x !== "number") return bindUnary(p, x);
     const out = f(x);
     if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(p, [x], out);
     return out;
@@ -183,7 +183,7 @@ export function op1(p: Primitive): (x: Num) => Num {
 export function op2(p: Primitive): (x: Num, y: Num) => Num {
   const f = p.impl;
   return (x, y) => {
-    if (typeof x !== "number" || typeof y !== "number") return bind2(p, x, y);
+    if (typeof x !== "number" || typeof y !== "number") return bindBinary(p, x, y);
     const out = f(x, y);
     if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(p, [x, y], out);
     return out;

@@ -47,12 +47,12 @@ export abstract class Trace {
   abstract primalOf(t: Tracer): Num;
 
   /** `process` for one argument; traces on the hot path override it to avoid the array. */
-  process1(prim: Primitive, x: Num): Num {
+  processUnary(prim: Primitive, x: Num): Num {
     return this.process(prim, [x], undefined);
   }
 
   /** `process` for two arguments; traces on the hot path override it to avoid the array. */
-  process2(prim: Primitive, x: Num, y: Num): Num {
+  processBinary(prim: Primitive, x: Num, y: Num): Num {
     return this.process(prim, [x, y], undefined);
   }
 }
@@ -113,15 +113,15 @@ export function bind(prim: Primitive, args: readonly Num[], params?: unknown): N
 }
 
 /** `bind` for a one-input primitive applied to a tracer (the number case never gets here). */
-export function bind1(prim: Primitive, x: Num): Num {
+export function bindUnary(prim: Primitive, x: Num): Num {
   const t = traceOf(x);
   if (t === undefined) throw badArgument(prim, 0, x);
   if (!t.active) throw leakError(t);
-  return t.process1(prim, x);
+  return t.processUnary(prim, x);
 }
 
 /** `bind` for a two-input primitive where at least one input is not a number. */
-export function bind2(prim: Primitive, x: Num, y: Num): Num {
+export function bindBinary(prim: Primitive, x: Num, y: Num): Num {
   let top: Trace | undefined;
   if (typeof x === "number") {
     top = traceOf(y);
@@ -137,7 +137,7 @@ export function bind2(prim: Primitive, x: Num, y: Num): Num {
     }
   }
   if (!top.active) throw leakError(top);
-  return top.process2(prim, x, y);
+  return top.processBinary(prim, x, y);
 }
 
 /**

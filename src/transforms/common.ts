@@ -1,11 +1,11 @@
 /**
- * Small pieces every transform shares: argument positions and paths, and bringing values a
- * transform made back down to the level of its caller.
+ * Small pieces every transform shares: argument positions and paths, options, and the edge
+ * between user trees and the engine's flat lists of leaves (`flattenArgs`/`rebuildArgs`).
  */
 import { ChainruleError, NonScalarOutputError } from "../errors.js";
-import { describeValue, isTracer, leakError, type Num } from "../core/num.js";
-import type { Trace } from "../core/trace.js";
-import { childPath, isPlainObject } from "../tree/tree.js";
+import { describeValue, isTracer, type Num } from "../core/num.js";
+import { flattenLive } from "../core/trace.js";
+import { isPlainObject, leafPaths, unflatten, type TreeDef } from "../tree/tree.js";
 import { isArrayValue } from "../tree/tree.js";
 export { isArrayValue };
 
@@ -26,6 +26,69 @@ export type Argnums = number | readonly number[];
 /** The path prefix of argument `i` in messages: `args[i]` when there are several, else none. */
 export function argRoot(i: number, count: number): string {
   return count > 1 ? `args[${i}]` : "";
+}
+
+// ---- trees in, leaves out -----------------------------------------------------------------------
+
+/** The arguments a transform traces, flattened: every leaf in order, and how to put them back. */
+export interface FlatArgs {
+  /** The call's arguments as given (untraced positions are passed through as they are). */
+  readonly args: readonly unknown[];
+  /** The traced positions, in order. */
+  readonly positions: readonly number[];
+  /** The structure of each traced argument. */
+  readonly defs: readonly TreeDef[];
+  /** All their leaves, argument after argument. */
+  readonly leaves: Num[];
+}
+
+/**
+ * Flattens the arguments at `positions` (each leaf checked: no leaked tracer); `what` names them
+ * in messages (e.g. `grad: argument`).
+ */
+export function flattenArgs(args: readonly unknown[], positions: readonly number[], what: string): FlatArgs {
+  const defs: TreeDef[] = [];
+  const leaves: Num[] = [];
+  for (const k of positions) {
+    const r = flattenLive(args[k], argRoot(k, args.length), what);
+    defs.push(r.def);
+    for (let i = 0; i < r.leaves.length; i++) leaves.push(r.leaves[i]!);
+  }
+  return { args, positions, defs, leaves };
+}
+
+/** The call's arguments with the traced positions rebuilt from `leaves` (one per leaf of `fa`). */
+export function rebuildArgs(fa: FlatArgs, leaves: readonly Num[]): unknown[] {
+  const callArgs = fa.args.slice();
+  const trees = unflattenEach(fa.defs, leaves);
+  fa.positions.forEach((k, a) => {
+    callArgs[k] = trees[a];
+  });
+  return callArgs;
+}
+
+/** One tree per def, read in turn from the flat list `leaves`. */
+export function unflattenEach(defs: readonly TreeDef[], leaves: readonly Num[]): unknown[] {
+  let k = 0;
+  return defs.map((def) => {
+    const part = leaves.slice(k, k + def.numLeaves);
+    k += def.numLeaves;
+    return unflatten(def, part);
+  });
+}
+
+/** The argument path of every leaf of `fa` (for printed graphs). */
+export function leafPathsOf(fa: FlatArgs): string[] {
+  const out: string[] = [];
+  fa.positions.forEach((k, a) => {
+    for (const p of leafPaths(fa.defs[a]!, argRoot(k, fa.args.length))) out.push(p);
+  });
+  return out;
+}
+
+/** Flattens a function's output tree (`what` names it in messages); its leaves must not be leaked tracers. */
+export function flattenOutput(out: unknown, what: string): { leaves: Num[]; def: TreeDef } {
+  return flattenLive(out, "", what);
 }
 
 // ---- options -------------------------------------------------------------------------------------
@@ -223,73 +286,6 @@ export function expectScalar(out: unknown, transform: string): Num {
     `${transform} needs a function that returns a scalar Num, but it returned ${describeValue(out)}. ` +
       "For array or object outputs use vjp or jacrev, or reduce the output to a scalar (sum, mean, dot).",
   );
-}
-
-/**
- * The value of `x` at the caller's level: a tracer of `trace` becomes its primal; anything
- * else is already a value of an enclosing level (or a constant).
- */
-export function lowerValue(x: Num, trace: Trace): Num {
-  if (typeof x === "number") return x;
-  if (x._trace === trace) return trace.primalOf(x);
-  if (!x._trace.active) throw leakError(x._trace);
-  return x;
-}
-
-/**
- * Auxiliary data at the caller's level: `Num` leaves of `trace` become their values; plain
- * arrays and objects are copied (each once: shared parts stay shared, cycles stay cycles);
- * anything else comes back untouched. A tracer whose transform has returned is refused
- * (`TracerLeakError` naming its path under `aux`). Iterative: aux may be nested to any depth.
- */
-export function lowerAux(aux: unknown, trace: Trace, what: string): unknown {
-  // A copied container still to fill, with the link to its parent's frame (for the path of an error).
-  interface Frame {
-    readonly source: unknown[] | Record<string, unknown>;
-    readonly copy: unknown[] | Record<string, unknown>;
-    readonly parent: Frame | undefined;
-    readonly key: string | number;
-  }
-  const copies = new Map<object, unknown>();
-  const pending: Frame[] = [];
-  const pathOf = (frame: Frame | undefined, key: string | number | undefined): string => {
-    const keys: (string | number)[] = key === undefined ? [] : [key];
-    for (let f = frame; f !== undefined && f.parent !== undefined; f = f.parent) keys.push(f.key);
-    let path = "aux";
-    for (let i = keys.length - 1; i >= 0; i--) path = childPath(path, keys[i]!);
-    return path;
-  };
-  // The lowered form of `v`, found at `key` of `frame`'s container (a new container is filled later).
-  const lower = (v: unknown, frame: Frame | undefined, key: string | number | undefined): unknown => {
-    if (isTracer(v)) {
-      if (v._trace === trace) return trace.primalOf(v);
-      if (!v._trace.active) throw leakError(v._trace, `${what} at ${pathOf(frame, key)}`);
-      return v;
-    }
-    const array = isArrayValue(v);
-    if (!array && !isPlainObject(v)) return v;
-    const done = copies.get(v);
-    if (done !== undefined) return done;
-    const copy: unknown[] | Record<string, unknown> = array ? new Array<unknown>(v.length) : {};
-    copies.set(v, copy);
-    pending.push({ source: v, copy, parent: frame, key: key ?? "" }); // the root's frame has no parent
-    return copy;
-  };
-  const out = lower(aux, undefined, undefined);
-  for (let frame = pending.pop(); frame !== undefined; frame = pending.pop()) {
-    const { source, copy } = frame;
-    if (isArrayValue(source)) {
-      for (let i = 0; i < source.length; i++) (copy as unknown[])[i] = lower(source[i], frame, i);
-    } else {
-      for (const k of Object.keys(source)) {
-        const v = lower(source[k], frame, k);
-        // A key named __proto__ stays an own property; it never reaches the prototype.
-        if (k === "__proto__") Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
-        else (copy as Record<string, unknown>)[k] = v;
-      }
-    }
-  }
-  return out;
 }
 
 /**

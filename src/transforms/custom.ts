@@ -25,13 +25,13 @@
  */
 import { isTracer, toNumber, type Num } from "../core/num.js";
 import { unlistedPrimitive, type Primitive, type RuleSet } from "../core/primitive.js";
-import { bind, flattenAsLive, withNewTrace } from "../core/trace.js";
+import { bind, flattenAsLive } from "../core/trace.js";
 import { ChainruleError, ConcretizationError } from "../errors.js";
 import { flatten, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Tangent, Tangents } from "../tree/types.js";
 import type { OutputChecked } from "./grad.js";
-import { argRoot, expectFunction, functionName, readFunction, readOptions } from "./common.js";
-import { StageTrace } from "./make-graph.js";
+import { argRoot, expectFunction, functionName, readFunction, readOptions, unflattenEach } from "./common.js";
+import { stageFlat } from "../core/stage.js";
 import { isArrayValue } from "../tree/tree.js";
 
 /**
@@ -123,16 +123,6 @@ function sameLeaves(a: readonly Num[], b: readonly Num[] | undefined): boolean {
   return true;
 }
 
-/** The argument trees of a call rebuilt from their flat leaves. */
-function unflattenArgs(inDefs: readonly TreeDef[], xs: readonly Num[]): unknown[] {
-  let k = 0;
-  return inDefs.map((d) => {
-    const part = xs.slice(k, k + d.numLeaves);
-    k += d.numLeaves;
-    return unflatten(d, part);
-  });
-}
-
 /** The concrete numbers of `leaves`, or undefined when one is abstract (under `jit`/`makeGraph`). */
 function concreteValues(leaves: readonly Num[]): number[] | undefined {
   const xs = new Array<number>(leaves.length);
@@ -191,7 +181,7 @@ function customFunction(
       /** Output leaf j of f at the input leaves xs (f runs once per new xs, for all its outputs). */
       const valueAt = (xs: number[]): number => {
         if (!sameLeaves(xs, shape.lastIn)) {
-          const { leaves, def } = flatten(f(...unflattenArgs(inDefs, xs)), "", `${label}: output`);
+          const { leaves, def } = flatten(f(...unflattenEach(inDefs, xs)), "", `${label}: output`);
           checkStructure(outDef, def, `${label}: f`);
           for (const y of leaves) {
             if (typeof y !== "number") {
@@ -225,18 +215,16 @@ function customFunction(
   const abstractOutDef = (inKey: string, inDefs: readonly TreeDef[]): TreeDef => {
     let def = outDefs.get(inKey);
     if (def !== undefined) return def;
-    def = withNewTrace(
-      (level) => new StageTrace(level, label),
-      (trace) => {
-        const args = inDefs.map((d) =>
-          unflatten(
-            d,
-            Array.from({ length: d.numLeaves }, () => trace.input("")),
-          ),
-        );
-        return flatten(f(...args), "", `${label}: output`).def;
+    let staged: TreeDef | undefined;
+    stageFlat(
+      (inputs) => {
+        staged = flatten(f(...unflattenEach(inDefs, inputs)), "", `${label}: output`).def;
+        return { outputs: [] };
       },
+      new Array<string>(inDefs.reduce((n, d) => n + d.numLeaves, 0)).fill(""),
+      label,
     );
+    def = staged!;
     outDefs.set(inKey, def);
     return def;
   };
@@ -252,7 +240,7 @@ function customFunction(
     let shape: Shape;
     let memo: CallMemo;
     if (xs0 !== undefined) {
-      const [out, res] = primal(unflattenArgs(inDefs, xs0));
+      const [out, res] = primal(unflattenEach(inDefs, xs0));
       const { leaves: outLeaves, def } = flatten(out, "", `${label}: output`);
       outDefs.set(inKey, def);
       shape = shapeOf(inKey, inDefs, def);
@@ -327,10 +315,10 @@ export function customVjp<F extends (...args: any[]) => unknown, const Res>(f: F
     const { inDefs, outDef } = shape;
     const m = outDef.numLeaves;
     const residuals = (xs: readonly Num[], memo: CallMemo | undefined): unknown => {
-      if (memo === undefined) return runFwd(unflattenArgs(inDefs, xs))[1];
+      if (memo === undefined) return runFwd(unflattenEach(inDefs, xs))[1];
       if (sameLeaves(xs, memo.xs0)) return memo.res0;
       if (sameLeaves(xs, memo.xs)) return memo.value;
-      const res = runFwd(unflattenArgs(inDefs, xs))[1];
+      const res = runFwd(unflattenEach(inDefs, xs))[1];
       memo.xs = xs.slice();
       memo.value = res;
       return res;
@@ -409,7 +397,7 @@ export function customJvp<F extends (...args: any[]) => unknown>(f: F, rules: Cu
         jvp: (xs, _out, ts, params) => {
           const memo = params as CallMemo | undefined;
           if (memo !== undefined && sameLeaves(xs, memo.xs) && sameLeaves(ts, memo.ts)) return (memo.value as Num[])[j]!;
-          const [, tOut] = expectPair(jvpRule(unflattenArgs(inDefs, xs), unflattenArgs(inDefs, ts)), `${label}: jvp`);
+          const [, tOut] = expectPair(jvpRule(unflattenEach(inDefs, xs), unflattenEach(inDefs, ts)), `${label}: jvp`);
           const touts = flattenAsLive(outDef, tOut, "", `${label}: the tangent jvp returned`);
           if (memo !== undefined) {
             memo.xs = xs.slice();

@@ -12,7 +12,7 @@ import { openTraces } from "../core/trace.js";
 import { NonFiniteError } from "../errors.js";
 import { SCALE } from "../primitives/arithmetic.js";
 import { expectFunction } from "./common.js";
-import { StageTrace } from "./make-graph.js";
+import { isStaging } from "../core/stage.js";
 
 const MAX_SHOWN = 8;
 
@@ -96,7 +96,7 @@ export function debugNans<F extends (...args: any[]) => unknown>(f: F): F {
   expectFunction(f, "debugNans");
   const checked = (...args: unknown[]): unknown => {
     // Staged values are abstract: ask compiled code to check instead.
-    for (const t of openTraces()) if (t instanceof StageTrace) t.graph.checkNans = true;
+    for (const t of openTraces()) if (isStaging(t)) t.graph.checkNans = true;
     const hook = nanWatch.hook;
     nanWatch.hook = onNan;
     try {

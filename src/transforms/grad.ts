@@ -1,24 +1,22 @@
 /**
  * `grad` and `valueAndGrad`: reverse mode for scalar functions, with `argnums` and `hasAux`.
  */
-import { backward, zeroCotangents } from "../core/backward.js";
+import { vjpFlat } from "../core/reverse.js";
 import type { Num } from "../core/num.js";
-import { withNewTrace } from "../core/trace.js";
 import type { Aux, Primal, Tangent } from "../tree/types.js";
 import {
-  argRoot,
   argumentPositions,
   expectFunction,
   expectScalar,
-  lowerAux,
-  lowerValue,
+  flattenArgs,
   readBoolean,
   readOptions,
   readPositions,
+  rebuildArgs,
   splitAux,
+  unflattenEach,
   type Argnums,
 } from "./common.js";
-import { gradientOf, ReverseTrace, traceArgument, type ReverseTracer } from "./vjp.js";
 
 export type { Argnums } from "./common.js";
 
@@ -204,33 +202,20 @@ export function valueAndGrads(
   transform: string,
 ): ValueAndGrads {
   const positions = argumentPositions(argnums, args.length, `${transform}: argnums`);
-  const { trace, traced, value, output, aux } = withNewTrace(
-    (level) => new ReverseTrace(level, transform),
-    (trace) => {
-      const callArgs = args.slice();
-      const traced = positions.map((k) => {
-        const [tree, record] = traceArgument(trace, args[k], argRoot(k, args.length), `${transform}: argument`);
-        callArgs[k] = tree;
-        return record;
-      });
-      let out = f(...callArgs);
+  const fa = flattenArgs(args, positions, `${transform}: argument`);
+  const lin = vjpFlat(
+    (inputs) => {
+      let out = f(...rebuildArgs(fa, inputs));
       let aux: unknown;
       if (hasAux) [out, aux] = splitAux(out, transform);
-      const output = expectScalar(out, transform);
-      return { trace, traced, value: lowerValue(output, trace), output, aux: hasAux ? lowerAux(aux, trace, `${transform}: aux`) : undefined };
+      return { outputs: [expectScalar(out, transform)], aux };
     },
+    fa.leaves,
+    transform,
   );
-  const ct = zeroCotangents(trace.graph);
-  if (typeof output !== "number" && output._trace === trace) {
-    ct.set((output as ReverseTracer)._id, 1);
-    backward(trace.graph, trace.vals, ct);
-  }
-  const grads = traced.map((a) => gradientOf(a, ct));
-  // The tape is ours alone (the trace is closed): its arrays serve the next call.
-  trace.graph.release();
-  trace.vals.release();
-  ct.release();
-  return { value, grads, aux };
+  const grads = unflattenEach(fa.defs, lin.pullback([1]));
+  lin.release(); // the tape is ours alone (the trace is closed): its arrays serve the next call
+  return { value: lin.outputs[0]!, grads, aux: lin.aux };
 }
 
 function pick(grads: unknown[], argnums: Argnums): unknown {

@@ -7,16 +7,15 @@
  * differentiated argument — for `argnums` given as an array, by a tuple of such trees, one per
  * argument. For `f: (x: Num[]) => Num[]` the Jacobian is `number[][]` with row `i` = output `i`.
  */
-import { backward, zeroCotangents } from "../core/backward.js";
+import { jvpFlat } from "../core/forward.js";
+import { vjpFlat } from "../core/reverse.js";
 import type { Num } from "../core/num.js";
-import { flattenAsLive, flattenLive, withNewTrace } from "../core/trace.js";
+import { flattenAsLive, flattenLive } from "../core/trace.js";
 import { ChainruleError } from "../errors.js";
 import { flatten, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Aux, Primal, Tangent } from "../tree/types.js";
-import { argRoot, argumentPositions, expectFunction, lowerAux, readOptions, splitAux, type Argnums } from "./common.js";
+import { argumentPositions, expectFunction, flattenArgs, flattenOutput, readOptions, rebuildArgs, splitAux, unflattenEach, type Argnums } from "./common.js";
 import { GRAD_OPTIONS, valueAndGrads, type AnyResult, type ArgnumsChecked, type GradOf, type GradOptions, type OutputChecked } from "./grad.js";
-import { JvpTrace } from "./jvp.js";
-import { gradientOf, ReverseTrace, traceArgument, type ReverseTracer, type TracedArgument } from "./vjp.js";
 
 /**
  * The type of a Jacobian: the output tree type `Out` with every `Num` leaf replaced by `In`
@@ -47,12 +46,7 @@ export type Jacobian<Out, In> = Out extends Num
  * structures are `defs` — from the flat `values`: one tree, or a tuple of trees.
  */
 function row(defs: readonly TreeDef[], values: readonly Num[], single: boolean): unknown {
-  let k = 0;
-  const trees = defs.map((def) => {
-    const part = values.slice(k, k + def.numLeaves);
-    k += def.numLeaves;
-    return unflatten(def, part);
-  });
+  const trees = unflattenEach(defs, values);
   return single ? trees[0] : trees;
 }
 
@@ -65,6 +59,24 @@ function checkSameStructure(first: TreeDef | undefined, def: TreeDef, transform:
 }
 
 /** The forward-mode Jacobian: one JVP per input leaf (one call of `f` each). */
+/** The function `f` as the flat workers see it: traced leaves in, output leaves (and aux) out. */
+function flatFunction(
+  f: (...args: unknown[]) => unknown,
+  fa: ReturnType<typeof flattenArgs>,
+  hasAux: boolean,
+  transform: string,
+  onOutput: (def: TreeDef) => void,
+): (inputs: Num[]) => { outputs: Num[]; aux: unknown } {
+  return (inputs) => {
+    let out = f(...rebuildArgs(fa, inputs));
+    let aux: unknown;
+    if (hasAux) [out, aux] = splitAux(out, transform);
+    const { leaves, def } = flattenOutput(out, `${transform}: output`);
+    onOutput(def);
+    return { outputs: leaves, aux };
+  };
+}
+
 function forwardJacobian(
   f: (...args: unknown[]) => unknown,
   args: unknown[],
@@ -73,46 +85,30 @@ function forwardJacobian(
   transform: string,
 ): { jac: unknown; aux: unknown } {
   const positions = argumentPositions(argnums, args.length, `${transform}: argnums`);
-  const flat = positions.map((k) => flattenLive(args[k], argRoot(k, args.length), `${transform}: argument`));
-  const defs = flat.map((a) => a.def);
-  const inputs = flat.flatMap((a) => a.leaves);
-  const n = inputs.length;
+  const fa = flattenArgs(args, positions, `${transform}: argument`);
+  const n = fa.leaves.length;
   let outDef: TreeDef | undefined;
   let aux: unknown;
-  // columns[k][j] = ∂ out_j / ∂ in_k
+  const flat = flatFunction(f, fa, hasAux, transform, (def) => {
+    checkSameStructure(outDef, def, transform);
+    outDef = def;
+  });
+  // columns[k][j] = ∂ out_j / ∂ in_k: one forward pass per input leaf.
   const columns: Num[][] = [];
   const runs = Math.max(n, 1); // with no input leaves, still call f once for its output structure
+  const tangents = new Array<Num>(n).fill(0);
   for (let col = 0; col < runs; col++) {
-    withNewTrace(
-      (level) => new JvpTrace(level, transform),
-      (trace) => {
-        const callArgs = args.slice();
-        let k = 0;
-        positions.forEach((p, a) => {
-          const { leaves, def } = flat[a]!;
-          callArgs[p] = unflatten(
-            def,
-            leaves.map((x) => trace.lift(x, k++ === col ? 1 : 0)),
-          );
-        });
-        let out = f(...callArgs);
-        if (hasAux) {
-          let a: unknown;
-          [out, a] = splitAux(out, transform);
-          if (col === 0) aux = lowerAux(a, trace, `${transform}: aux`);
-        }
-        const { leaves, def } = flattenLive(out, "", `${transform}: output`);
-        checkSameStructure(outDef, def, transform);
-        outDef = def;
-        if (n > 0) columns.push(leaves.map((x) => trace.split(x)[1]));
-      },
-    );
+    if (col > 0) tangents[col - 1] = 0;
+    if (n > 0) tangents[col] = 1;
+    const r = jvpFlat(flat, fa.leaves, tangents, transform);
+    if (col === 0) aux = r.aux;
+    if (n > 0) columns.push(r.tangents);
   }
   const m = outDef!.numLeaves;
   const rows = new Array<unknown>(m);
   for (let j = 0; j < m; j++) {
     rows[j] = row(
-      defs,
+      fa.defs,
       columns.map((c) => c[j]!),
       typeof argnums === "number",
     );
@@ -120,7 +116,6 @@ function forwardJacobian(
   return { jac: unflatten(outDef!, rows), aux };
 }
 
-/** The reverse-mode Jacobian: one trace of `f`, one pullback per output leaf. */
 function reverseJacobian(
   f: (...args: unknown[]) => unknown,
   args: unknown[],
@@ -129,39 +124,23 @@ function reverseJacobian(
   transform: string,
 ): { jac: unknown; aux: unknown } {
   const positions = argumentPositions(argnums, args.length, `${transform}: argnums`);
-  const { trace, traced, outDef, outIds, aux } = withNewTrace(
-    (level) => new ReverseTrace(level, transform),
-    (trace) => {
-      const callArgs = args.slice();
-      const traced: TracedArgument[] = positions.map((k) => {
-        const [tree, record] = traceArgument(trace, args[k], argRoot(k, args.length), `${transform}: argument`);
-        callArgs[k] = tree;
-        return record;
-      });
-      let out = f(...callArgs);
-      let aux: unknown;
-      if (hasAux) {
-        let a: unknown;
-        [out, a] = splitAux(out, transform);
-        aux = lowerAux(a, trace, `${transform}: aux`);
-      }
-      const { leaves, def } = flattenLive(out, "", `${transform}: output`);
-      // An output that is not a variable of this trace does not depend on the inputs.
-      const outIds = leaves.map((x) => (typeof x !== "number" && x._trace === trace ? (x as ReverseTracer)._id : -1));
-      return { trace, traced, outDef: def, outIds, aux };
-    },
+  const fa = flattenArgs(args, positions, `${transform}: argument`);
+  let outDef: TreeDef | undefined;
+  const lin = vjpFlat(
+    flatFunction(f, fa, hasAux, transform, (def) => (outDef = def)),
+    fa.leaves,
+    transform,
   );
-  const single = typeof argnums === "number";
-  const rows = outIds.map((id) => {
-    const ct = zeroCotangents(trace.graph);
-    if (id >= 0) {
-      ct.set(id, 1);
-      backward(trace.graph, trace.vals, ct);
-    }
-    const grads = traced.map((a) => gradientOf(a, ct));
-    return single ? grads[0] : grads;
-  });
-  return { jac: unflatten(outDef, rows), aux };
+  // One backward pass per output leaf, with that leaf's cotangent 1.
+  const m = lin.outputs.length;
+  const cts = new Array<Num>(m).fill(0);
+  const rows = new Array<unknown>(m);
+  for (let j = 0; j < m; j++) {
+    if (j > 0) cts[j - 1] = 0;
+    cts[j] = 1;
+    rows[j] = row(fa.defs, lin.pullback(cts), typeof argnums === "number");
+  }
+  return { jac: unflatten(outDef!, rows), aux: lin.aux };
 }
 
 // ---- jacfwd --------------------------------------------------------------------------------------
@@ -308,22 +287,19 @@ export function hvp<F extends (x: any, ...rest: any[]) => unknown>(
   f: OutputChecked<F, false, "hvp">,
 ): (x: Parameters<F>[0], v: Tangent<Parameters<F>[0]>, ...rest: Parameters<F> extends readonly [unknown, ...infer R] ? R : []) => Primal<Parameters<F>[0]> {
   expectFunction(f, "hvp");
-  return ((x: unknown, v: unknown, ...rest: unknown[]) =>
-    withNewTrace(
-      (level) => new JvpTrace(level, "hvp"),
-      (trace) => {
-        const { leaves, def } = flattenLive(x, "x", "hvp: x");
-        const ts = flattenAsLive(def, v, "v", "hvp: v (the direction, shaped like x)");
-        const xt = unflatten(
-          def,
-          leaves.map((p, k) => trace.lift(p, ts[k]!)),
-        );
-        const { grads } = valueAndGrads(f as (...args: unknown[]) => unknown, [xt, ...rest], 0, false, "hvp");
-        const { leaves: g } = flatten(grads[0], "", "hvp: gradient");
-        return unflatten(
-          def,
-          g.map((y) => trace.split(y)[1]),
-        );
+  return ((x: unknown, v: unknown, ...rest: unknown[]) => {
+    const { leaves, def } = flattenLive(x, "x", "hvp: x");
+    const ts = flattenAsLive(def, v, "v", "hvp: v (the direction, shaped like x)");
+    // Forward over reverse: the tangent of the gradient along v.
+    const r = jvpFlat(
+      (inputs) => {
+        const { grads } = valueAndGrads(f as (...args: unknown[]) => unknown, [unflatten(def, inputs), ...rest], 0, false, "hvp");
+        return { outputs: flatten(grads[0], "", "hvp: gradient").leaves };
       },
-    )) as never;
+      leaves,
+      ts,
+      "hvp",
+    );
+    return unflatten(def, r.tangents);
+  }) as never;
 }

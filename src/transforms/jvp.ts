@@ -1,66 +1,15 @@
 /**
- * Forward mode. Each traced value carries its primal (one level down) and its tangent; a
- * primitive's output tangent is Σ local gradient × input tangent (or the primitive's own
- * JVP rule). A zero tangent is the exact number 0 and costs nothing.
+ * `jvp`: a function's value and directional derivative. Flattens primals and tangents, lets the
+ * forward-mode interpreter (`core/forward.ts`) run the flat function, and rebuilds the trees.
  */
 import { ChainruleError, TreeStructureError } from "../errors.js";
-import { describeValue, Tracer, TRACER_KEY, type Num } from "../core/num.js";
-import type { Primitive } from "../core/primitive.js";
-import { jvpTangent } from "../core/rules.js";
-import { bind, flattenAsLive, flattenLive, Trace, withNewTrace } from "../core/trace.js";
+import { describeValue } from "../core/num.js";
+import { jvpFlat } from "../core/forward.js";
+import { flattenAsLive } from "../core/trace.js";
 import type { Primal, Tangents } from "../tree/types.js";
 import type { OutputChecked } from "./grad.js";
-import { unflatten } from "../tree/tree.js";
-import { argRoot, expectFunction, isArrayValue } from "./common.js";
-
-/** A value of a {@link JvpTrace}: a primal and its (nonzero) tangent. */
-export class JvpTracer extends Tracer {
-  constructor(
-    readonly _trace: JvpTrace,
-    readonly primal: Num,
-    readonly tangent: Num,
-  ) {
-    super(TRACER_KEY);
-  }
-}
-
-/** The trace of one forward-mode application. */
-export class JvpTrace extends Trace {
-  process(prim: Primitive, args: readonly Num[], params: unknown): Num {
-    const n = args.length;
-    const primals = new Array<Num>(n);
-    const tangents = new Array<Num>(n);
-    for (let i = 0; i < n; i++) {
-      const a = args[i]!;
-      if (typeof a !== "number" && a._trace === this) {
-        primals[i] = (a as JvpTracer).primal;
-        tangents[i] = (a as JvpTracer).tangent;
-      } else {
-        primals[i] = a;
-        tangents[i] = 0;
-      }
-    }
-    const out = bind(prim, primals, params);
-    if (prim.rule === "zero") return out;
-    const t = jvpTangent(prim, primals, out, tangents, params);
-    return t === 0 ? out : new JvpTracer(this, out, t);
-  }
-
-  primalOf(t: Tracer): Num {
-    return (t as JvpTracer).primal;
-  }
-
-  /** A value with primal `p` moving along `t` (just `p` when `t` is an exact zero). */
-  lift(p: Num, t: Num): Num {
-    return t === 0 ? p : new JvpTracer(this, p, t);
-  }
-
-  /** The primal and tangent of an output leaf. */
-  split(x: Num): [Num, Num] {
-    if (typeof x !== "number" && x._trace === this) return [(x as JvpTracer).primal, (x as JvpTracer).tangent];
-    return [x, 0];
-  }
-}
+import { unflatten, type TreeDef } from "../tree/tree.js";
+import { argRoot, expectFunction, flattenArgs, flattenOutput, isArrayValue, rebuildArgs } from "./common.js";
 
 /**
  * Checks that `tangents` is an array with one tree per primal (each tree is checked against its
@@ -116,23 +65,19 @@ export function jvp<P extends any[], R>(f: (...args: P) => R, primals: P, tangen
     throw new ChainruleError(`jvp(f, primals, tangents): primals must be an array of the arguments of f, got ${describeValue(primals)}`);
   }
   checkTangentList(primals.length, tangents);
-  return withNewTrace(
-    (level) => new JvpTrace(level, "jvp"),
-    (trace) => {
-      const count = primals.length;
-      const args = primals.map((p: unknown, i: number) => {
-        const root = argRoot(i, count);
-        const { leaves, def } = flattenLive(p, root, "jvp: primal");
-        const ts = flattenAsLive(def, tangents[i], root, "jvp: tangent");
-        return unflatten(
-          def,
-          leaves.map((x, k) => trace.lift(x, ts[k]!)),
-        );
-      });
-      const out = f(...(args as P));
-      const { leaves, def } = flattenLive(out, "", "jvp: output");
-      const pairs = leaves.map((x) => trace.split(x));
-      return [unflatten(def, pairs.map(([p]) => p)), unflatten(def, pairs.map(([, t]) => t))] as never;
+  const count = primals.length;
+  const fa = flattenArgs(primals, primals.map((_: unknown, i: number) => i), "jvp: primal");
+  const ts = fa.defs.flatMap((def, i) => flattenAsLive(def, tangents[i], argRoot(i, count), "jvp: tangent"));
+  let outDef: TreeDef | undefined;
+  const r = jvpFlat(
+    (inputs) => {
+      const { leaves, def } = flattenOutput(f(...(rebuildArgs(fa, inputs) as P)), "jvp: output");
+      outDef = def;
+      return { outputs: leaves };
     },
+    fa.leaves,
+    ts,
+    "jvp",
   );
+  return [unflatten(outDef!, r.outputs), unflatten(outDef!, r.tangents)] as never;
 }

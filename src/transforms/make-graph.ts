@@ -1,73 +1,29 @@
 /**
- * Staging: `StageTrace` runs a function on abstract values and records every primitive it
- * applies into a graph, without computing anything (`jit` compiles such graphs). `makeGraph`
- * returns that graph; `explain` records one with concrete values and runs the backward pass on
- * it, giving every node its forward value and gradient — the lecture notes' annotated figures.
+ * Graphs for people to read. `makeGraph` stages a function (`core/stage.ts`) and returns its
+ * graph; `explain` records one with concrete values in reverse mode (`core/reverse.ts`) and runs
+ * the backward pass on it, giving every node its forward value and gradient — the lecture
+ * notes' annotated figures.
  */
-import { ConcretizationError } from "../errors.js";
-import { backward, zeroCotangents } from "../core/backward.js";
-import { Graph } from "../core/graph.js";
+import type { Graph } from "../core/graph.js";
+import type { TreeDef } from "../tree/tree.js";
+import type { Num } from "../core/num.js";
 import { optimize } from "../core/optimize.js";
-import { Tracer, TRACER_KEY, type Num } from "../core/num.js";
-import type { Primitive } from "../core/primitive.js";
-import { flattenLive, refuseLeaks, Trace, withNewTrace } from "../core/trace.js";
-import { leafPaths, unflatten } from "../tree/tree.js";
-import { argRoot, argumentPositions, expectFunction, expectScalar, readBoolean, readOptions, readPositions } from "./common.js";
-import { ReverseTrace, traceArgument, type ReverseTracer } from "./vjp.js";
-
-/** An abstract value of a {@link StageTrace}: variable `_id` of its graph. */
-export class StageTracer extends Tracer {
-  constructor(
-    readonly _trace: StageTrace,
-    readonly _id: number,
-    /** The argument path of an input (undefined for computed values). */
-    readonly _path?: string,
-  ) {
-    super(TRACER_KEY);
-  }
-
-  override _argumentPath(): string | undefined {
-    return this._path;
-  }
-}
-
-/** The trace that stages a function into a graph. Its values are abstract. */
-export class StageTrace extends Trace {
-  readonly graph = new Graph();
-
-  /** A new abstract input. */
-  input(path: string): StageTracer {
-    return new StageTracer(this, this.graph.addInput(path), path);
-  }
-
-  process(prim: Primitive, args: readonly Num[], params: unknown): Num {
-    const g = this.graph;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (typeof a !== "number" && a._trace === this) g.pushVar((a as StageTracer)._id);
-      else g.pushConst(a);
-    }
-    return new StageTracer(this, g.finish(prim, params));
-  }
-
-  primalOf(t: Tracer): Num {
-    const path = t._argumentPath();
-    const what = path === undefined ? `a value inside ${this.transform}` : `${this.transform}'s argument${path === "" ? "" : ` ${path}`}`;
-    throw new ConcretizationError(
-      `${what} is abstract: it stands for every possible input, so it has no number yet ` +
-        "(toNumber, or a JavaScript operator or if on a Num, needs one). " +
-        (path !== undefined
-          ? `${this.transform} traces every non-static argument: if it is data, type it Num and select with where(cond, a, b) and eq/lt instead of if/?:/===, or mark it static with staticArgnums.`
-          : "Select with where(cond, a, b) instead of if/else, " +
-            (this.transform === "jit" ? "or mark the argument static with staticArgnums." : "or trace with concrete values using explain().")),
-    );
-  }
-
-  /** The graph operand of an output leaf: its variable, or a constant. */
-  operandOf(x: Num): number {
-    return typeof x !== "number" && x._trace === this ? (x as StageTracer)._id : this.graph.constRef(x);
-  }
-}
+import { vjpFlat } from "../core/reverse.js";
+import { stageFlat } from "../core/stage.js";
+import { refuseLeaks } from "../core/trace.js";
+import {
+  argRoot,
+  argumentPositions,
+  expectFunction,
+  expectScalar,
+  flattenArgs,
+  flattenOutput,
+  leafPathsOf,
+  readBoolean,
+  readOptions,
+  readPositions,
+  rebuildArgs,
+} from "./common.js";
 
 /**
  * Options of {@link makeGraph}.
@@ -131,7 +87,7 @@ export function makeGraph<F extends (...args: any[]) => unknown>(
   };
 }
 
-/** Stages `f` at the structure of `args`; the shared core of `makeGraph` and `jit`. */
+/** Stages `f` at the structure of `args` (static positions passed through); the shared edge of `makeGraph` and `jit`. */
 export function stage(
   f: (...args: any[]) => unknown,
   args: readonly unknown[],
@@ -139,23 +95,21 @@ export function stage(
   transform: string,
 ): { graph: Graph } {
   const statics = new Set(staticArgnums === undefined ? [] : typeof staticArgnums === "number" ? [staticArgnums] : staticArgnums);
-  return withNewTrace(
-    (level) => new StageTrace(level, transform),
-    (trace) => {
-      const callArgs = args.map((a, i) => {
-        if (statics.has(i)) return a;
-        const root = argRoot(i, args.length);
-        const { leaves, def } = flattenLive(a, root, `${transform}: argument (mark non-numeric arguments with staticArgnums)`);
-        const paths = leafPaths(def, root);
-        return unflatten(def, leaves.map((_, k) => trace.input(paths[k]!)));
-      });
-      const out = f(...callArgs);
-      const { leaves, def } = flattenLive(out, "", `${transform}: output`);
-      trace.graph.outputs = leaves.map((x) => trace.operandOf(x));
-      trace.graph.outputDef = def;
-      return { graph: trace.graph };
+  const traced: number[] = [];
+  for (let i = 0; i < args.length; i++) if (!statics.has(i)) traced.push(i);
+  const fa = flattenArgs(args, traced, `${transform}: argument (mark non-numeric arguments with staticArgnums)`);
+  let outDef: TreeDef | undefined;
+  const { graph } = stageFlat(
+    (inputs) => {
+      const { leaves, def } = flattenOutput(f(...rebuildArgs(fa, inputs)), `${transform}: output`);
+      outDef = def;
+      return { outputs: leaves };
     },
+    leafPathsOf(fa),
+    transform,
   );
+  graph.outputDef = outDef;
+  return { graph };
 }
 
 /**
@@ -187,30 +141,22 @@ export function stage(
 export function explain<F extends (...args: any[]) => Num>(f: F): (...args: Parameters<F>) => Graph {
   expectFunction(f, "explain");
   return (...args: Parameters<F>) => {
-    const { trace, output } = withNewTrace(
-      (level) => new ReverseTrace(level, "explain"),
-      (trace) => {
-        const callArgs = args.map((a, i) => {
-          const root = argRoot(i, args.length);
-          const first = trace.graph.inputs.length;
-          const [tree, record] = traceArgument(trace, a, root, "explain: argument");
-          leafPaths(record.def, root).forEach((path, k) => {
-            trace.graph.inputPaths[first + k] = path;
-          });
-          return tree;
-        });
-        const output = expectScalar(f(...callArgs), "explain");
+    const fa = flattenArgs(args, args.map((_, i) => i), "explain: argument");
+    const lin = vjpFlat(
+      (inputs) => {
+        const output = expectScalar(f(...rebuildArgs(fa, inputs)), "explain");
         refuseLeaks([output], undefined, "", "explain: output");
-        return { trace, output };
+        return { outputs: [output] };
       },
+      fa.leaves,
+      "explain",
+      leafPathsOf(fa),
     );
-    const g = trace.graph;
-    const ct = zeroCotangents(g);
-    if (typeof output !== "number" && output._trace === trace) ct.set((output as ReverseTracer)._id, 1);
-    backward(g, trace.vals, ct);
-    g.outputs = [trace.operandOf(output)];
-    g.values = trace.vals.toArray();
-    g.grads = ct.toArray();
+    const g = lin.tape;
+    const grads = lin.cotangentsOfAll([1]);
+    g.outputs = [lin.outputIds[0]! >= 0 ? lin.outputIds[0]! : g.constRef(lin.outputs[0]!)];
+    g.values = lin.values.toArray();
+    g.grads = grads;
     return g;
   };
 }

@@ -35,7 +35,7 @@ import {
 } from "../../src/index.js";
 import { codegen } from "../../src/core/compile.js";
 import { nanWatch } from "../../src/core/eval.js";
-import { StageTracer } from "../../src/transforms/make-graph.js";
+import { StageTracer } from "../../src/core/stage.js";
 import { ARRAY, BINARY, expectAgree, runLoops, runProgram, UNARY, type Step } from "./jit-helpers.js";
 
 afterEach(() => {
