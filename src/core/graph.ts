@@ -29,58 +29,40 @@ export const INPUT: Primitive = anonymousPrimitive({
 });
 
 /**
- * A growable array of integers: a plain array while small (cheap to create), an `Int32Array`
- * once large (cheap to grow, nothing for the GC to copy); see `TYPED_FROM`. The two live in
- * separate fields so that each store is monomorphic; `data` is whichever is in use.
+ * A growable array of integers in an `Int32Array` (nothing for the GC to scan or copy; one
+ * monomorphic store on the hot path). Large buffers come from, and go back to, `pool.ts`.
  */
 export class IntBuffer {
-  private small: number[] | undefined = [];
-  private big: Int32Array | undefined = undefined;
+  private buf: Int32Array = new Int32Array(64);
   length = 0;
-  private capacity = TYPED_FROM;
 
   push(v: number): void {
-    if (this.big !== undefined) {
-      if (this.length === this.capacity) this.grow();
-      this.big[this.length++] = v;
-    } else {
-      this.small!.push(v);
-      if (++this.length === this.capacity) this.grow();
-    }
+    if (this.length === this.buf.length) this.grow();
+    this.buf[this.length++] = v;
   }
 
-  /** The entries (read-only use): the plain array or the typed array in use. */
-  get data(): ArrayLike<number> {
-    return this.big ?? this.small!;
+  /** The entries (read-only use; entries at `length` and beyond are meaningless). */
+  get data(): Int32Array {
+    return this.buf;
   }
 
   /** A copy of the entries as an `Int32Array`. */
   toInt32Array(): Int32Array {
-    const out = new Int32Array(this.length);
-    out.set(this.big !== undefined ? this.big.subarray(0, this.length) : this.small!);
-    return out;
+    return this.buf.slice(0, this.length);
   }
 
-  /** Gives the typed storage back for reuse (see `pool.ts`); the buffer must not be used again. */
+  /** Gives the storage back for reuse (see `pool.ts`); the buffer must not be used again. */
   release(): void {
-    if (this.big !== undefined) giveInt32(this.big);
-    this.big = undefined;
-    this.small = [];
+    if (this.buf.length >= TYPED_FROM) giveInt32(this.buf);
+    this.buf = new Int32Array(64);
     this.length = 0;
-    this.capacity = TYPED_FROM;
   }
 
   private grow(): void {
-    const next = takeInt32(this.capacity * 2);
-    if (this.big !== undefined) {
-      next.set(this.big.subarray(0, this.length));
-      giveInt32(this.big);
-    } else {
-      next.set(this.small!);
-    }
-    this.capacity = next.length;
-    this.big = next;
-    this.small = undefined;
+    const next = this.buf.length * 2 >= TYPED_FROM ? takeInt32(this.buf.length * 2) : new Int32Array(this.buf.length * 2);
+    next.set(this.buf);
+    if (this.buf.length >= TYPED_FROM) giveInt32(this.buf);
+    this.buf = next;
   }
 }
 

@@ -216,6 +216,79 @@ export class ReverseTrace extends Trace {
  * (0 for none) and is updated in place; `vals[i]` is the value of variable `i`.
  */
 export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
+  const rest = nanWatch.hook === undefined ? backwardOnNumbers(g, vals, ct) : g.size - 1;
+  if (rest >= 0) backwardFrom(g, vals, ct, rest);
+}
+
+/**
+ * The backward pass of an eager first-order gradient, where every value, constant and
+ * cotangent is a plain number: the same steps as {@link backwardFrom}, reading and writing the
+ * number arrays directly. It hands over (returns the equation to continue from) as soon as a
+ * rule gives something other than numbers — values of an enclosing transform — and does
+ * nothing under `debugNans` (whose checks live in the general loop). Returns -1 when done.
+ */
+function backwardOnNumbers(g: Graph, vals: ValueStore, ct: ValueStore): number {
+  const v = vals.numbers();
+  const c = ct.numbers();
+  const k = g.consts.numbers();
+  if (v === undefined || c === undefined || k === undefined) return g.size - 1;
+  const primIds = g.primIds.data;
+  const argStart = g.argStart.data;
+  const args = g.args.data;
+  const hasParams = g.params.size > 0;
+  const scratch1: Num[] = [0];
+  const scratch2: Num[] = [0, 0];
+  const outer = nanWatch.rule;
+  try {
+    for (let i = g.size - 1; i >= 0; i--) {
+      const ci = c[i]!;
+      if (ci === 0) continue;
+      const p = primAt(g, primIds[i]!);
+      const rule = p.rule;
+      if (rule === "zero") continue;
+      nanWatch.rule = p;
+      const s = argStart[i]!;
+      const n = argStart[i + 1]! - s;
+      // Built-in rules read their operands and keep nothing: one array per arity serves them all.
+      const xs: Num[] = p.builtin && n <= 2 ? (n === 1 ? scratch1 : scratch2) : new Array<Num>(n);
+      let needed = 0;
+      for (let j = 0; j < n; j++) {
+        const r = args[s + j]!;
+        if (r >= 0) {
+          xs[j] = v[r]!;
+          if (j < 31) needed |= 1 << j;
+        } else {
+          xs[j] = k[~r]!;
+        }
+      }
+      if (n > 31) needed = ALL_PARTIALS;
+      const params = hasParams ? g.params.get(i) : undefined;
+      if (rule.vjp === undefined) {
+        const d = (rule.partials ?? partialsOf(p))(xs, v[i]!, params, needed);
+        for (let j = 0; j < d.length; j++) if (typeof d[j] !== "number" && args[s + j]! >= 0) return i;
+        for (let j = 0; j < d.length; j++) {
+          const r = args[s + j]!;
+          const dj = d[j] as number;
+          if (r >= 0 && dj !== 0) c[r] = c[r]! + ci * dj; // as addProduct: a zero factor contributes exactly 0
+        }
+      } else {
+        const cts = rule.vjp(xs, v[i]!, ci, params);
+        for (let j = 0; j < cts.length; j++) if (typeof cts[j] !== "number" && args[s + j]! >= 0) return i;
+        for (let j = 0; j < cts.length; j++) {
+          const r = args[s + j]!;
+          const cj = cts[j] as number;
+          if (r >= 0 && cj !== 0) c[r] = c[r]! + cj; // as the general loop: an exact 0 is "none"
+        }
+      }
+    }
+  } finally {
+    nanWatch.rule = outer;
+  }
+  return -1;
+}
+
+/** The general backward pass over equations `from` down to 0 (any values, and `debugNans`'s checks). */
+function backwardFrom(g: Graph, vals: ValueStore, ct: ValueStore, from: number): void {
   const primIds = g.primIds.data;
   const argStart = g.argStart.data;
   const args = g.args.data;
@@ -231,7 +304,7 @@ export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
   // body stays inline: it is the hot path of every eager gradient.
   const outer = nanWatch.rule;
   try {
-    for (let i = g.size - 1; i >= 0; i--) {
+    for (let i = from; i >= 0; i--) {
       const c = ct.get(i);
       if (c === 0) {
         // A zero cotangent contributes zero. Under debugNans, one that some product made (not

@@ -90,6 +90,14 @@ export class ValueStore {
   }
 
   /** True while every value is a plain number. */
+  /**
+   * The storage itself when every value is a number (read and write it directly: the hot loops
+   * of the backward pass do), else undefined. Valid until the next `push` or a non-number `set`.
+   */
+  numbers(): number[] | Float64Array | undefined {
+    return this.objs === undefined ? (this.big ?? this.small) : undefined;
+  }
+
   get concrete(): boolean {
     return this.objs === undefined;
   }
