@@ -8,6 +8,7 @@
 import { Tracer, TRACER_KEY, type Num } from "./num.js";
 import type { Primitive } from "./primitive.js";
 import { jvpTangent } from "./rules.js";
+import { inRuleOf } from "./eval.js";
 import { bind, Trace, withNewTrace } from "./trace.js";
 import { auxBelow } from "./lower.js";
 import type { FlatOutput } from "./reverse.js";
@@ -54,6 +55,10 @@ export function jvpFlat(
   );
 }
 
+function multiJvp(p: Primitive, xs: readonly Num[], ts: readonly Num[], params: unknown): { outputs: Num[]; tangents: Num[] } {
+  return p.multi!.jvp(xs, ts, params);
+}
+
 /** A value of a {@link JvpTrace}: a primal and its (nonzero) tangent. */
 export class JvpTracer extends Tracer {
   constructor(
@@ -85,6 +90,20 @@ export class JvpTrace extends Trace {
     if (prim.rule === "zero") return out;
     const t = jvpTangent(prim, primals, out, tangents, params);
     return t === 0 ? out : new JvpTracer(this, out, t);
+  }
+
+  processMulti(prim: Primitive, args: readonly Num[], params: unknown): Num[] {
+    const n = args.length;
+    const primals = new Array<Num>(n);
+    const tangents = new Array<Num>(n);
+    for (let i = 0; i < n; i++) {
+      const a = args[i]!;
+      const ours = typeof a !== "number" && a._trace === this;
+      primals[i] = ours ? (a as JvpTracer).primal : a;
+      tangents[i] = ours ? (a as JvpTracer).tangent : 0;
+    }
+    const r = inRuleOf(prim, multiJvp, primals, tangents, params, undefined);
+    return r.outputs.map((y, k) => this.lift(y, r.tangents[k]!));
   }
 
   primalOf(t: Tracer): Num {

@@ -14,7 +14,7 @@ import { anonymousPrimitive, primitiveById, type Primitive } from "./primitive.j
 import { TYPED_FROM, ValueStore } from "./values.js";
 import { giveInt32, takeInt32 } from "./pool.js";
 import { graphToDot, graphToString, type DotOptions } from "./print.js";
-import { bind, refuseLeaks } from "./trace.js";
+import { bind, bindMulti, refuseLeaks } from "./trace.js";
 import type { TreeDef } from "../tree/tree.js";
 
 /** The pseudo-primitive of input variables. */
@@ -23,6 +23,21 @@ export const INPUT: Primitive = anonymousPrimitive({
   arity: 0,
   impl: () => {
     throw new ChainruleError("an input variable has no implementation");
+  },
+  rule: "zero",
+  emit: undefined,
+});
+
+/**
+ * The pseudo-primitive of the second and later outputs of a primitive with several outputs: an
+ * equation `i` of such a primitive (its head) defines variables `i .. i + width - 1`; entries
+ * `i + 1 ..` are slots (no operands), filled by the head.
+ */
+export const SLOT: Primitive = anonymousPrimitive({
+  name: "slot",
+  arity: 0,
+  impl: () => {
+    throw new ChainruleError("an output slot has no implementation");
   },
   rule: "zero",
   emit: undefined,
@@ -136,6 +151,8 @@ export class Graph {
   values: readonly Num[] | undefined = undefined;
   /** Gradient of the output with respect to every variable, when known (`explain`). */
   grads: readonly Num[] | undefined = undefined;
+  /** @internal The number of outputs of each equation of a primitive with several outputs (its head). */
+  readonly widths = new Map<number, number>();
   /**
    * @internal Set when `debugNans` ran while this graph was staged: code compiled from it must
    * check every equation's value for NaN and throw `NonFiniteError` naming the equation.
@@ -218,6 +235,20 @@ export class Graph {
     return id;
   }
 
+  /**
+   * @internal Closes the equation of a primitive with several outputs, whose operands were just
+   * pushed: it defines `width` variables, the first of which is returned (see {@link SLOT}).
+   */
+  finishMulti(prim: Primitive, params: unknown, width: number): number {
+    const id = this.finish(prim, params);
+    this.widths.set(id, width);
+    for (let k = 1; k < width; k++) {
+      this.primIds.push(SLOT.id);
+      this.argStart.push(this.args.length);
+    }
+    return id;
+  }
+
   /** The stored id (`~k`) of an unlisted primitive, adding it to this graph's list. */
   private unlistedId(prim: Primitive): number {
     const index = (this.unlistedIndex ??= new Map());
@@ -248,7 +279,7 @@ export class Graph {
     const out: Equation[] = [];
     for (let i = 0; i < this.size; i++) {
       const p = this.prim(i);
-      if (p === INPUT) continue;
+      if (p === INPUT || p === SLOT) continue;
       out.push({ primitive: p.name, output: varName(i), inputs: this.operandNames(i) });
     }
     return out;
@@ -322,7 +353,14 @@ export function evaluate(g: Graph, inputs: readonly Num[]): ValueStore {
   const hasParams = g.params.size > 0;
   for (let i = 0; i < g.size; i++) {
     const p = g.prim(i);
-    vals.push(p === INPUT ? inputs[k++]! : bind(p, g.operands(i, vals), hasParams ? g.params.get(i) : undefined));
+    if (p === SLOT) continue; // filled by its head
+    const params = hasParams ? g.params.get(i) : undefined;
+    if (p.multi !== undefined) {
+      const outs = bindMulti(p, g.operands(i, vals), params);
+      for (let j = 0; j < outs.length; j++) vals.push(outs[j]!);
+    } else {
+      vals.push(p === INPUT ? inputs[k++]! : bind(p, g.operands(i, vals), params));
+    }
   }
   return vals;
 }

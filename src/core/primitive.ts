@@ -79,6 +79,45 @@ export interface Primitive {
   readonly emit: Emitter | undefined;
   /** True for built-ins (their emitted code is trusted). */
   readonly builtin: boolean;
+  /**
+   * Set for the primitives with several outputs that carry sub-graphs (the loops: `scan`,
+   * `whileLoop`, `cond`, `checkpoint`): they are applied with `bindMulti` and every
+   * interpreter handles them through these rules instead of `impl`/`rule`.
+   */
+  readonly multi?: MultiRules;
+}
+
+/**
+ * The rules of a primitive with several outputs (see {@link Primitive.multi}). Every rule that
+ * computes with `Num`s does so with chainrule's ops (`bind`/`bindMulti`) on the values one
+ * level down, so that enclosing transforms see — and differentiate — that work too.
+ */
+export interface MultiRules {
+  /** The number of outputs of an application with `params` to `inputCount` inputs. */
+  outputCount(params: unknown, inputCount: number): number;
+  /** The outputs on plain numbers. */
+  evaluate(xs: readonly number[], params: unknown): number[];
+  /** Forward mode: the outputs and their tangents, for input tangents `ts` (0 = none). */
+  jvp(xs: readonly Num[], ts: readonly Num[], params: unknown): { outputs: Num[]; tangents: Num[] };
+  /** Reverse mode, forward half: the outputs, and what the backward half needs (kept with the tape). */
+  vjpForward(xs: readonly Num[], params: unknown): { outputs: Num[]; residuals: unknown };
+  /** Reverse mode, backward half: one cotangent per input (0 = none) for output cotangents `cts`. */
+  vjpBackward(xs: readonly Num[], residuals: unknown, cts: readonly Num[], params: unknown): Num[];
+}
+
+/** Makes a primitive with several outputs (see {@link MultiRules}); `impl`/`rule` are unused. */
+export function multiPrimitive(name: string, multi: MultiRules): Primitive {
+  return withId({
+    name,
+    arity: -1,
+    impl: () => {
+      throw new ChainruleError(`${name} has several outputs: it is applied with bindMulti`);
+    },
+    rule: "zero",
+    emit: undefined,
+    builtin: false,
+    multi,
+  });
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

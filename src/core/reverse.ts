@@ -98,7 +98,7 @@ export function vjpFlat(
         any = true;
       }
     }
-    if (any) backward(g, trace.vals, ct);
+    if (any) backward(g, trace.vals, ct, trace.residuals);
     return ct;
   };
   return {
@@ -204,6 +204,33 @@ export class ReverseTrace extends Trace {
     return new ReverseTracer(this, g.finish(prim, undefined), out);
   }
 
+  /** What the backward half of each primitive with several outputs needs, by its equation. */
+  readonly residuals = new Map<number, unknown>();
+
+  processMulti(prim: Primitive, args: readonly Num[], params: unknown): Num[] {
+    const n = args.length;
+    const primals = new Array<Num>(n);
+    for (let i = 0; i < n; i++) {
+      const a = args[i]!;
+      primals[i] = typeof a !== "number" && a._trace === this ? (a as ReverseTracer)._v : a;
+    }
+    const { outputs, residuals } = prim.multi!.vjpForward(primals, params);
+    const g = this.graph;
+    for (let i = 0; i < n; i++) {
+      const a = args[i]!;
+      if (typeof a !== "number" && a._trace === this) g.pushVar((a as ReverseTracer)._id);
+      else g.pushConst(a);
+    }
+    const head = g.finishMulti(prim, params, outputs.length);
+    this.residuals.set(head, residuals);
+    const out = new Array<Num>(outputs.length);
+    for (let k = 0; k < outputs.length; k++) {
+      this.vals.push(outputs[k]!);
+      out[k] = new ReverseTracer(this, head + k, outputs[k]!);
+    }
+    return out;
+  }
+
   primalOf(t: Tracer): Num {
     return (t as ReverseTracer)._v;
   }
@@ -215,9 +242,9 @@ export class ReverseTrace extends Trace {
  * Propagates cotangents backward through `g`. `ct[i]` holds the cotangent of variable `i`
  * (0 for none) and is updated in place; `vals[i]` is the value of variable `i`.
  */
-export function backward(g: Graph, vals: ValueStore, ct: ValueStore): void {
+export function backward(g: Graph, vals: ValueStore, ct: ValueStore, residuals?: ReadonlyMap<number, unknown>): void {
   const rest = nanWatch.hook === undefined ? backwardOnNumbers(g, vals, ct) : g.size - 1;
-  if (rest >= 0) backwardFrom(g, vals, ct, rest);
+  if (rest >= 0) backwardFrom(g, vals, ct, rest, residuals);
 }
 
 /**
@@ -244,6 +271,7 @@ function backwardOnNumbers(g: Graph, vals: ValueStore, ct: ValueStore): number {
       const ci = c[i]!;
       if (ci === 0) continue;
       const p = primAt(g, primIds[i]!);
+      if (p.multi !== undefined) return i; // several outputs: the general loop's business
       const rule = p.rule;
       if (rule === "zero") continue;
       nanWatch.rule = p;
@@ -288,7 +316,7 @@ function backwardOnNumbers(g: Graph, vals: ValueStore, ct: ValueStore): number {
 }
 
 /** The general backward pass over equations `from` down to 0 (any values, and `debugNans`'s checks). */
-function backwardFrom(g: Graph, vals: ValueStore, ct: ValueStore, from: number): void {
+function backwardFrom(g: Graph, vals: ValueStore, ct: ValueStore, from: number, residuals?: ReadonlyMap<number, unknown>): void {
   const primIds = g.primIds.data;
   const argStart = g.argStart.data;
   const args = g.args.data;
@@ -306,6 +334,10 @@ function backwardFrom(g: Graph, vals: ValueStore, ct: ValueStore, from: number):
   try {
     for (let i = from; i >= 0; i--) {
       const c = ct.get(i);
+      if (g.widths.size > 0 && g.widths.has(i)) {
+        backwardMulti(pass, ct, i, residuals);
+        continue;
+      }
       if (c === 0) {
         // A zero cotangent contributes zero. Under debugNans, one that some product made (not
         // "none") is checked against the local gradient it absorbs.
@@ -350,6 +382,33 @@ function backwardFrom(g: Graph, vals: ValueStore, ct: ValueStore, from: number):
     }
   } finally {
     nanWatch.rule = outer;
+  }
+}
+
+/**
+ * The backward step of equation `i`, a primitive with several outputs (variables `i ..`): its
+ * rule maps the outputs' cotangents to the inputs'.
+ */
+function backwardMulti(pass: Pass, ct: ValueStore, i: number, residuals: ReadonlyMap<number, unknown> | undefined): void {
+  const { g, vals, args, argStart } = pass;
+  const width = g.widths.get(i)!;
+  const cts = new Array<Num>(width);
+  let any = false;
+  for (let k = 0; k < width; k++) {
+    cts[k] = ct.get(i + k);
+    if (cts[k] !== 0) any = true;
+  }
+  if (!any) return;
+  const p = g.prim(i);
+  nanWatch.rule = p;
+  const xs = g.operands(i, vals);
+  const inCts = p.multi!.vjpBackward(xs, residuals?.get(i), cts, pass.hasParams ? g.params.get(i) : undefined);
+  const s = argStart[i]!;
+  for (let j = 0; j < inCts.length; j++) {
+    const r = args[s + j]!;
+    if (r < 0 || inCts[j] === 0) continue;
+    accumulateAt(ct, r, inCts[j]!);
+    if (pass.touched !== undefined) pass.touched[r] = 1;
   }
 }
 

@@ -71,6 +71,20 @@ export class StageTrace extends Trace {
     return new StageTracer(this, g.finish(prim, params));
   }
 
+  processMulti(prim: Primitive, args: readonly Num[], params: unknown): Num[] {
+    const g = this.graph;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (typeof a !== "number" && a._trace === this) g.pushVar((a as StageTracer)._id);
+      else g.pushConst(a);
+    }
+    const width = prim.multi!.outputCount(params, args.length);
+    const head = g.finishMulti(prim, params, width);
+    const out = new Array<Num>(width);
+    for (let k = 0; k < width; k++) out[k] = new StageTracer(this, head + k);
+    return out;
+  }
+
   primalOf(t: Tracer): Num {
     const path = t._argumentPath();
     const what = path === undefined ? `a value inside ${this.transform}` : `${this.transform}'s argument${path === "" ? "" : ` ${path}`}`;

@@ -46,6 +46,9 @@ export abstract class Trace {
   /** The value of `t` one level down (a number, or a lower-level tracer). Throws if abstract. */
   abstract primalOf(t: Tracer): Num;
 
+  /** Applies a primitive with several outputs (see `Primitive.multi`) to `args`. */
+  abstract processMulti(prim: Primitive, args: readonly Num[], params: unknown): Num[];
+
   /** `process` for one argument; traces on the hot path override it to avoid the array. */
   processUnary(prim: Primitive, x: Num): Num {
     return this.process(prim, [x], undefined);
@@ -110,6 +113,24 @@ export function bind(prim: Primitive, args: readonly Num[], params?: unknown): N
   }
   if (top === undefined) return evalPrimitive(prim, args as readonly number[], params);
   return top.process(prim, args, params);
+}
+
+/**
+ * `bind` for a primitive with several outputs (`prim.multi`): the highest-level trace among the
+ * arguments interprets it; with no tracers, it is evaluated on numbers.
+ */
+export function bindMulti(prim: Primitive, args: readonly Num[], params: unknown): Num[] {
+  let top: Trace | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (typeof a === "number") continue;
+    const t = traceOf(a);
+    if (t === undefined) throw badArgument(prim, i, a);
+    if (!t.active) throw leakError(t);
+    if (top === undefined || t.level > top.level) top = t;
+  }
+  if (top === undefined) return prim.multi!.evaluate(args as readonly number[], params);
+  return top.processMulti(prim, args, params);
 }
 
 /** `bind` for a one-input primitive applied to a tracer (the number case never gets here). */

@@ -1,0 +1,350 @@
+/**
+ * `scan`, the loop primitive every loop is made of (`foriLoop` is a scan without xs; a
+ * `whileLoop` becomes one under reverse mode once its step count is known).
+ *
+ * One application: `scan(consts…, init…, xs…) → (carry…, ys…)`, all flat leaves. The body
+ * (a {@link SubGraph}) maps `[consts, i, carry, x]` to `[carry', y]`, where `i` is the index
+ * of the element being processed. Its rules, each a scan again (so every order works):
+ *
+ *   jvp:  a scan of the body's jvp, over (carry, carry tangent) and (x, x tangent).
+ *   vjp:  forward — a scan whose ys also hold the carry entering each step (the residuals);
+ *         backward — a scan in the opposite direction of the body's vjp, carrying the carry's
+ *         cotangent and the constants' cotangents summed so far, producing the xs' cotangents.
+ *   With `checkpoint: { snapshots: k }` the forward half keeps nothing and the backward half is
+ *   one `scanCheckpointed` application, which on numbers runs binomial checkpointing
+ *   (Griewank and Walther's revolve): at most k carries stored, the rest recomputed.
+ */
+import { ChainruleError } from "../errors.js";
+import { jvpFlat } from "../core/forward.js";
+import { nanWatch } from "../core/eval.js";
+import type { Num } from "../core/num.js";
+import { multiPrimitive, type Primitive } from "../core/primitive.js";
+import { vjpFlat, type Linearized } from "../core/reverse.js";
+import { bindMulti } from "../core/trace.js";
+import { add } from "../primitives/arithmetic.js";
+import { closeOver, deriveBody, inIteration, split, SubGraph, zeros } from "./subgraph.js";
+
+/** The parameters of one scan application. */
+export class ScanParams {
+  /** Derived scans, made on first use. */
+  jvpOf: ScanParams | undefined = undefined;
+  withCarries: ScanParams | undefined = undefined;
+  backwardOf: ScanParams | undefined = undefined;
+
+  constructor(
+    /** `[consts, i, carry, x] → [carry', y]`. */
+    readonly body: SubGraph,
+    readonly nConsts: number,
+    readonly nCarry: number,
+    readonly nX: number,
+    readonly nY: number,
+    readonly length: number,
+    readonly reverse: boolean,
+    /** `checkpoint: { snapshots }`; undefined stores every carry. */
+    readonly snapshots: number | undefined,
+    /** The user-facing name, for messages (`scan`, `foriLoop`, `whileLoop`). */
+    readonly name: string,
+  ) {}
+
+  /** The number of inputs of an application: consts, init, xs. */
+  get inputCount(): number {
+    return this.nConsts + this.nCarry + this.length * this.nX;
+  }
+
+  /** The number of outputs: the final carry and the ys. */
+  get outputCount(): number {
+    return this.nCarry + this.length * this.nY;
+  }
+}
+
+// ---- evaluation on numbers ---------------------------------------------------------------------
+
+/** Runs a scan on numbers; returns `[carry, ys]` flat. */
+function evaluateScan(xs: readonly number[], P: ScanParams): number[] {
+  const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
+  const ins = new Float64Array(nC + 1 + nK + nX);
+  for (let j = 0; j < nC + nK; j++) ins[j < nC ? j : j + 1] = xs[j]!;
+  const out = new Float64Array(nK + nY);
+  const result = new Array<number>(nK + T * nY);
+  const xs0 = nC + nK;
+  const watch = nanWatch.hook !== undefined;
+  for (let s = 0; s < T; s++) {
+    const t = P.reverse ? T - 1 - s : s;
+    ins[nC] = t;
+    for (let j = 0; j < nX; j++) ins[nC + 1 + nK + j] = xs[xs0 + t * nX + j]!;
+    if (watch) inIteration(P.name, t, () => P.body.runNumbers(ins, out));
+    else P.body.runNumbers(ins, out);
+    for (let j = 0; j < nK; j++) ins[nC + 1 + j] = out[j]!;
+    for (let j = 0; j < nY; j++) result[nK + t * nY + j] = out[nK + j]!;
+  }
+  for (let j = 0; j < nK; j++) result[j] = ins[nC + 1 + j]!;
+  return result;
+}
+
+// ---- derived scans -------------------------------------------------------------------------------
+
+/** The scan of the body's jvp: consts, carry and x each followed by their tangents. */
+function jvpParams(P: ScanParams): ScanParams {
+  if (P.jvpOf !== undefined) return P.jvpOf;
+  const { nConsts: nC, nCarry: nK, nX, nY } = P;
+  const body = deriveBody(
+    2 * nC + 1 + 2 * nK + 2 * nX,
+    (ins) => {
+      const [c, cD, i, k, kD, x, xD] = split(ins, [nC, nC, 1, nK, nK, nX, nX]);
+      const r = jvpFlat((p) => ({ outputs: P.body.run(p) }), [...c!, ...i!, ...k!, ...x!], [...cD!, 0, ...kD!, ...xD!], P.name);
+      const [k2, y] = split(r.outputs, [nK, nY]);
+      const [k2D, yD] = split(r.tangents, [nK, nY]);
+      return [...k2!, ...k2D!, ...y!, ...yD!];
+    },
+    P.name,
+  );
+  return (P.jvpOf = new ScanParams(body, 2 * nC, 2 * nK, 2 * nX, 2 * nY, P.length, P.reverse, P.snapshots, P.name));
+}
+
+/** The same scan with the carry entering each step as extra ys (the residuals of reverse mode). */
+function withCarriesParams(P: ScanParams): ScanParams {
+  if (P.withCarries !== undefined) return P.withCarries;
+  const copy = closeOver(P.body.graph, [], P.name);
+  const g = copy.graph;
+  for (let j = 0; j < P.nCarry; j++) g.outputs.push(g.inputs[P.nConsts + 1 + j]!);
+  return (P.withCarries = new ScanParams(copy, P.nConsts, P.nCarry, P.nX, P.nY + P.nCarry, P.length, P.reverse, undefined, P.name));
+}
+
+/**
+ * The backward scan: runs in the opposite direction over `[carry entering step t, x_t, ct of
+ * y_t]`, carrying `[ct of the carry, ct of the consts so far]`, producing the ct of each x_t.
+ */
+function backwardParams(P: ScanParams): ScanParams {
+  if (P.backwardOf !== undefined) return P.backwardOf;
+  const { nConsts: nC, nCarry: nK, nX, nY } = P;
+  const body = deriveBody(
+    nC + 1 + nK + nC + nK + nX + nY,
+    (ins) => {
+      const [c, i, ctK, acc, kIn, x, ctY] = split(ins, [nC, 1, nK, nC, nK, nX, nY]);
+      const lin = vjpFlat((p) => ({ outputs: P.body.run(p) }), [...c!, ...i!, ...kIn!, ...x!], P.name);
+      const [ctC, , ctKIn, ctX] = split(lin.pullback([...ctK!, ...ctY!]), [nC, 1, nK, nX]);
+      return [...ctKIn!, ...acc!.map((a, j) => accumulate(a, ctC![j]!)), ...ctX!];
+    },
+    P.name,
+  );
+  return (P.backwardOf = new ScanParams(body, nC, nK + nC, nK + nX + nY, nX, P.length, !P.reverse, undefined, P.name));
+}
+
+function accumulate(a: Num, b: Num): Num {
+  return a === 0 ? b : b === 0 ? a : add(a, b);
+}
+
+// ---- the rules -----------------------------------------------------------------------------------
+
+function scanJvp(xs: readonly Num[], ts: readonly Num[], P: ScanParams): { outputs: Num[]; tangents: Num[] } {
+  if (ts.every((t) => t === 0)) return { outputs: bindMulti(SCAN, xs, P), tangents: zeros(P.outputCount) };
+  const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
+  const J = jvpParams(P);
+  const operands: Num[] = [...xs.slice(0, nC), ...ts.slice(0, nC), ...xs.slice(nC, nC + nK), ...ts.slice(nC, nC + nK)];
+  const xs0 = nC + nK;
+  for (let t = 0; t < T; t++) {
+    for (let j = 0; j < nX; j++) operands.push(xs[xs0 + t * nX + j]!);
+    for (let j = 0; j < nX; j++) operands.push(ts[xs0 + t * nX + j]!);
+  }
+  const outs = bindMulti(SCAN, operands, J);
+  const outputs = outs.slice(0, nK);
+  const tangents = outs.slice(nK, 2 * nK);
+  for (let t = 0; t < T; t++) {
+    const base = 2 * nK + t * 2 * nY;
+    for (let j = 0; j < nY; j++) outputs.push(outs[base + j]!);
+    for (let j = 0; j < nY; j++) tangents.push(outs[base + nY + j]!);
+  }
+  return { outputs, tangents };
+}
+
+/** Reverse mode, storing every carry: the outputs, and the carry entering each step by element. */
+function forwardStoringCarries(xs: readonly Num[], P: ScanParams): { outputs: Num[]; residuals: Num[] } {
+  const { nCarry: nK, nY, length: T } = P;
+  const outs = bindMulti(SCAN, xs, withCarriesParams(P));
+  const outputs = outs.slice(0, nK);
+  const carries: Num[] = [];
+  const w = nY + nK;
+  for (let t = 0; t < T; t++) {
+    for (let j = 0; j < nY; j++) outputs.push(outs[nK + t * w + j]!);
+    for (let j = 0; j < nK; j++) carries.push(outs[nK + t * w + nY + j]!);
+  }
+  return { outputs, residuals: carries };
+}
+
+/** Reverse mode's backward half from stored carries: `[ct consts, ct init, ct xs]`. */
+function backwardFromCarries(xs: readonly Num[], carries: readonly Num[], cts: readonly Num[], P: ScanParams): Num[] {
+  const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
+  const B = backwardParams(P);
+  const operands: Num[] = [...xs.slice(0, nC), ...cts.slice(0, nK), ...zeros(nC)];
+  const xs0 = nC + nK;
+  for (let t = 0; t < T; t++) {
+    for (let j = 0; j < nK; j++) operands.push(carries[t * nK + j]!);
+    for (let j = 0; j < nX; j++) operands.push(xs[xs0 + t * nX + j]!);
+    for (let j = 0; j < nY; j++) operands.push(cts[nK + t * nY + j]!);
+  }
+  const outs = bindMulti(SCAN, operands, B); // [ct init, ct consts, ct xs]
+  return [...outs.slice(nK, nK + nC), ...outs.slice(0, nK), ...outs.slice(nK + nC)];
+}
+
+/** The scan primitive. */
+export const SCAN: Primitive = multiPrimitive("scan", {
+  outputCount: (P) => (P as ScanParams).outputCount,
+  evaluate: (xs, P) => evaluateScan(xs, P as ScanParams),
+  jvp: (xs, ts, P) => scanJvp(xs, ts, P as ScanParams),
+  vjpForward(xs, params) {
+    const P = params as ScanParams;
+    if (P.snapshots === undefined) return forwardStoringCarries(xs, P);
+    return { outputs: bindMulti(SCAN, xs, P), residuals: undefined };
+  },
+  vjpBackward(xs, residuals, cts, params) {
+    const P = params as ScanParams;
+    if (P.snapshots === undefined) return backwardFromCarries(xs, residuals as Num[], cts, P);
+    return bindMulti(SCAN_CHECKPOINTED, [...xs, ...cts], P);
+  },
+});
+
+// ---- checkpointed backward pass ------------------------------------------------------------------
+
+/**
+ * The backward half of a checkpointed scan as one primitive: `(consts, init, xs, ct carry, ct ys)
+ * → (ct consts, ct init, ct xs)`. On numbers it runs revolve; its own derivatives (higher orders)
+ * are those of the same computation written with stored carries.
+ */
+export const SCAN_CHECKPOINTED: Primitive = multiPrimitive("scanCheckpointed", {
+  outputCount: (params) => {
+    const P = params as ScanParams;
+    return P.nConsts + P.nCarry + P.length * P.nX;
+  },
+  evaluate: (xs, P) => revolve(xs, P as ScanParams),
+  jvp(xs, ts, params) {
+    const P = params as ScanParams;
+    const r = jvpFlat((ins) => ({ outputs: storedBackward(ins, P) }), xs, ts, P.name);
+    return { outputs: r.outputs, tangents: r.tangents };
+  },
+  vjpForward(xs, params) {
+    const P = params as ScanParams;
+    const lin = vjpFlat((ins) => ({ outputs: storedBackward(ins, P) }), xs, P.name);
+    return { outputs: lin.outputs, residuals: lin };
+  },
+  vjpBackward: (_xs, residuals, cts) => (residuals as Linearized).pullback(cts),
+});
+
+/** `scanCheckpointed`'s value computed with stored carries (what its derivatives differentiate). */
+function storedBackward(ins: readonly Num[], P: ScanParams): Num[] {
+  const n = P.inputCount;
+  const xs = ins.slice(0, n);
+  const { residuals } = forwardStoringCarries(xs, P);
+  return backwardFromCarries(xs, residuals, ins.slice(n), P);
+}
+
+/** C(c + r, c), capped at `cap` (the step counts it is compared with). */
+function beta(c: number, r: number, cap: number): number {
+  let b = 1;
+  for (let i = 1; i <= c; i++) {
+    b = (b * (r + i)) / i;
+    if (b >= cap) return cap;
+  }
+  return Math.round(b);
+}
+
+/**
+ * Binomial checkpointing on numbers. Steps are numbered in the order they run (`s`); a task
+ * reverses steps `[s, e)` from the carry entering `s` with `free` snapshot slots: it advances to
+ * a split point `m`, keeps the carry there, reverses `[m, e)` with one slot fewer, then `[s, m)`.
+ * Where `r` is the least number of sweeps with C(free + r, free) ≥ e − s, the split leaves
+ * C(free − 1 + r, free − 1) steps to the right (Griewank and Walther): no step is recomputed more
+ * than r times and at most `snapshots` carries are alive. An explicit stack: no recursion.
+ */
+function revolve(xsAll: readonly number[], P: ScanParams): number[] {
+  const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
+  const B = backwardParams(P);
+  const xs0 = nC + nK;
+  const ctYs0 = P.inputCount + nK;
+  const elem = (s: number): number => (P.reverse ? T - 1 - s : s);
+  // Forward step s: carry (in place) → carry after step s.
+  const fIns = new Float64Array(nC + 1 + nK + nX);
+  const fOut = new Float64Array(nK + nY);
+  for (let j = 0; j < nC; j++) fIns[j] = xsAll[j]!;
+  const advance = (carry: Float64Array, s: number): void => {
+    const t = elem(s);
+    fIns[nC] = t;
+    fIns.set(carry, nC + 1);
+    for (let j = 0; j < nX; j++) fIns[nC + 1 + nK + j] = xsAll[xs0 + t * nX + j]!;
+    P.body.runNumbers(fIns, fOut);
+    for (let j = 0; j < nK; j++) carry[j] = fOut[j]!;
+  };
+  // Backward step s from the carry entering it: updates ctK (ct of the carry) and acc (ct of consts).
+  const bIns = new Float64Array(nC + 1 + nK + nC + nK + nX + nY);
+  const bOut = new Float64Array(nK + nC + nX);
+  for (let j = 0; j < nC; j++) bIns[j] = xsAll[j]!;
+  const ctK = new Float64Array(nK);
+  for (let j = 0; j < nK; j++) ctK[j] = xsAll[P.inputCount + j]!;
+  const acc = new Float64Array(nC);
+  const ctXs = new Array<number>(T * nX).fill(0);
+  const back = (kIn: Float64Array, s: number): void => {
+    const t = elem(s);
+    let o = nC;
+    bIns[o++] = t;
+    bIns.set(ctK, o);
+    o += nK;
+    bIns.set(acc, o);
+    o += nC;
+    bIns.set(kIn, o);
+    o += nK;
+    for (let j = 0; j < nX; j++) bIns[o++] = xsAll[xs0 + t * nX + j]!;
+    for (let j = 0; j < nY; j++) bIns[o++] = xsAll[ctYs0 + t * nY + j]!;
+    B.body.runNumbers(bIns, bOut);
+    for (let j = 0; j < nK; j++) ctK[j] = bOut[j]!;
+    for (let j = 0; j < nC; j++) acc[j] = bOut[nK + j]!;
+    for (let j = 0; j < nX; j++) ctXs[t * nX + j] = bOut[nK + nC + j]!;
+  };
+  const init = new Float64Array(nK);
+  for (let j = 0; j < nK; j++) init[j] = xsAll[nC + j]!;
+  interface Task {
+    readonly s: number;
+    readonly e: number;
+    readonly free: number;
+    readonly carry: Float64Array;
+  }
+  const slots = Math.max(0, Math.min(P.snapshots ?? 0, T) - 1); // the initial carry takes one
+  const stack: Task[] = T > 0 ? [{ s: 0, e: T, free: slots, carry: init }] : [];
+  const work = new Float64Array(nK);
+  for (let task = stack.pop(); task !== undefined; task = stack.pop()) {
+    const { s, e, free, carry } = task;
+    const n = e - s;
+    if (n === 1) {
+      back(carry, s);
+      continue;
+    }
+    if (free === 0) {
+      // No slot left: recompute from s for each step, last first.
+      for (let t = e - 1; t >= s; t--) {
+        work.set(carry);
+        for (let u = s; u < t; u++) advance(work, u);
+        back(work, t);
+      }
+      continue;
+    }
+    let r = 1;
+    while (beta(free, r, n) < n) r++;
+    const right = Math.min(n - 1, Math.max(1, beta(free - 1, r, n)));
+    const m = e - right;
+    const next = Float64Array.from(carry);
+    for (let u = s; u < m; u++) advance(next, u);
+    stack.push({ s, e: m, free, carry });
+    stack.push({ s: m, e, free: free - 1, carry: next });
+  }
+  const out = new Array<number>(nC + nK + T * nX);
+  for (let j = 0; j < nC; j++) out[j] = acc[j]!;
+  for (let j = 0; j < nK; j++) out[nC + j] = ctK[j]!;
+  for (let j = 0; j < T * nX; j++) out[nC + nK + j] = ctXs[j]!;
+  return out;
+}
+
+/** Refuses a checkpoint option that is not `"all"` or `{ snapshots: k }` with k a positive integer. */
+export function readSnapshots(checkpoint: unknown, where: string): number | undefined {
+  if (checkpoint === undefined || checkpoint === "all") return undefined;
+  const k = typeof checkpoint === "object" && checkpoint !== null ? (checkpoint as { snapshots?: unknown }).snapshots : undefined;
+  if (typeof k === "number" && Number.isInteger(k) && k >= 1) return k;
+  throw new ChainruleError(`${where} must be "all" or { snapshots: k } with k a positive integer`);
+}

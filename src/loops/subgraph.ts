@@ -1,0 +1,215 @@
+/**
+ * Sub-graphs: the bodies of loops and branches, staged once and carried as the parameters of a
+ * primitive with several outputs (see `Primitive.multi`).
+ *
+ * A body is staged on abstract inputs (`stageFlat`); the outer values it closes over — numbers,
+ * or tracers of enclosing transforms — end up as constants of its graph. Tracers cannot stay
+ * there (the enclosing transform would not see them used), so {@link closeOver} turns them into
+ * leading inputs of the graph ("closure conversion", as JAX does): the loop primitive then takes
+ * them as ordinary operands, and every transform differentiates through them.
+ */
+import { ChainruleError, NonFiniteError } from "../errors.js";
+import { Graph, INPUT, SLOT } from "../core/graph.js";
+import { nanWatch } from "../core/eval.js";
+import type { Num } from "../core/num.js";
+import { stageFlat } from "../core/stage.js";
+import { bind, bindMulti } from "../core/trace.js";
+import { ValueStore } from "../core/values.js";
+import { compile, type Executable } from "../core/compile.js";
+import { optimize } from "../core/optimize.js";
+
+/** A staged body whose graph has only numbers as constants: every outer value is an input. */
+export class SubGraph {
+  /** The compiled form, made on first use on numbers (undefined: not yet; null: interpret). */
+  private exec: Executable | null | undefined = undefined;
+  private memory: Float64Array | undefined = undefined;
+
+  constructor(
+    readonly graph: Graph,
+    /** The name of the loop or branch (for messages). */
+    readonly name: string,
+  ) {}
+
+  get inputCount(): number {
+    return this.graph.inputs.length;
+  }
+
+  get outputCount(): number {
+    return this.graph.outputs.length;
+  }
+
+  /**
+   * Runs the body on numbers: `ins` (one per input) in, outputs written to `out`. Compiled to
+   * JavaScript on first use; interpreted through the primitives while `debugNans` watches (so
+   * that it names the primitive) or when the body holds further loops.
+   */
+  runNumbers(ins: ArrayLike<number>, out: number[] | Float64Array): void {
+    if (nanWatch.hook !== undefined || this.graph.widths.size > 0) {
+      const vals = evaluateOnNumbers(this.graph, ins);
+      const outs = this.graph.outputs;
+      for (let k = 0; k < outs.length; k++) {
+        const r = outs[k]!;
+        out[k] = (r >= 0 ? vals.get(r) : this.graph.constant(r)) as number;
+      }
+      return;
+    }
+    if (this.exec === undefined) {
+      const { graph } = optimize(this.graph);
+      this.exec = compile(graph);
+      this.memory = this.exec.newMemory();
+    }
+    const exec = this.exec!;
+    const m = this.memory!;
+    for (let i = 0; i < ins.length; i++) m[i] = ins[i]!;
+    exec.run(m);
+    const slots = exec.outputSlots;
+    for (let k = 0; k < slots.length; k++) out[k] = m[slots[k]!]!;
+  }
+
+  /** Runs the body on any values by applying its primitives (enclosing transforms see each one). */
+  run(ins: readonly Num[]): Num[] {
+    const g = this.graph;
+    const vals = new ValueStore();
+    let k = 0;
+    const hasParams = g.params.size > 0;
+    for (let i = 0; i < g.size; i++) {
+      const p = g.prim(i);
+      if (p === SLOT) continue;
+      const params = hasParams ? g.params.get(i) : undefined;
+      if (p.multi !== undefined) {
+        const outs = bindMulti(p, g.operands(i, vals), params);
+        for (let j = 0; j < outs.length; j++) vals.push(outs[j]!);
+      } else {
+        vals.push(p === INPUT ? ins[k++]! : bind(p, g.operands(i, vals), params));
+      }
+    }
+    return g.outputs.map((r) => (r >= 0 ? vals.get(r) : g.constant(r)));
+  }
+}
+
+/** Runs `g` on numbers through the primitives (for debugNans and nested loops). */
+function evaluateOnNumbers(g: Graph, ins: ArrayLike<number>): ValueStore {
+  const vals = new ValueStore();
+  let k = 0;
+  const hasParams = g.params.size > 0;
+  for (let i = 0; i < g.size; i++) {
+    const p = g.prim(i);
+    if (p === SLOT) continue;
+    const params = hasParams ? g.params.get(i) : undefined;
+    if (p.multi !== undefined) {
+      const outs = bindMulti(p, g.operands(i, vals), params);
+      for (let j = 0; j < outs.length; j++) vals.push(outs[j]!);
+    } else {
+      vals.push(p === INPUT ? ins[k++]! : bind(p, g.operands(i, vals), params));
+    }
+  }
+  return vals;
+}
+
+/**
+ * Stages `f` on `n` abstract inputs (named by `paths` in messages, `""` for none) and closes the
+ * graph over the tracers it captured, which are added to `captured` (deduplicated: a value
+ * already there is reused). Returns the graph's constants as they were found; call
+ * {@link closeOver} once every body sharing `captured` is staged.
+ */
+export function stageBody(f: (ins: Num[]) => Num[], paths: readonly string[], name: string, captured: Num[]): Graph {
+  const { graph } = stageFlat((ins) => ({ outputs: f(ins) }), paths, name);
+  for (let k = 0; k < graph.consts.length; k++) {
+    const c = graph.consts.get(k);
+    if (typeof c !== "number" && !captured.includes(c)) captured.push(c);
+  }
+  return graph;
+}
+
+/**
+ * A copy of `g` whose inputs are `captured` (one each, first) followed by `g`'s own inputs, with
+ * every constant that is one of `captured` replaced by its input: a graph with numbers only as
+ * constants, to run with the captured values as its leading inputs.
+ */
+export function closeOver(g: Graph, captured: readonly Num[], name: string): SubGraph {
+  const out = new Graph();
+  const index = new Map<Num, number>();
+  captured.forEach((c, i) => index.set(c, out.addInput("")));
+  const remap = new Int32Array(g.size);
+  const operand = (r: number): void => {
+    if (r >= 0) {
+      out.pushVar(remap[r]!);
+      return;
+    }
+    const c = g.constant(r);
+    if (typeof c === "number") out.pushConst(c);
+    else out.pushVar(index.get(c)!);
+  };
+  const args = g.args.data;
+  const start = g.argStart.data;
+  const hasParams = g.params.size > 0;
+  for (let i = 0; i < g.size; i++) {
+    const p = g.prim(i);
+    if (p === SLOT) continue; // numbered by its head below
+    if (p === INPUT) {
+      remap[i] = out.addInput(g.inputPaths[g.inputs.indexOf(i)] ?? "");
+      continue;
+    }
+    for (let j = start[i]!; j < start[i + 1]!; j++) operand(args[j]!);
+    const params = hasParams ? g.params.get(i) : undefined;
+    const width = g.widths.get(i);
+    if (width !== undefined) {
+      const head = out.finishMulti(p, params, width);
+      for (let k = 0; k < width; k++) remap[i + k] = head + k;
+    } else {
+      remap[i] = out.finish(p, params);
+    }
+  }
+  out.outputs = g.outputs.map((r) => {
+    if (r >= 0) return remap[r]!;
+    const c = g.constant(r);
+    return typeof c === "number" ? out.constRef(c) : index.get(c)!;
+  });
+  out.checkNans = g.checkNans;
+  return new SubGraph(out, name);
+}
+
+/** Stages and closes one body that shares nothing with another: its captured values and sub-graph. */
+export function traceBody(f: (ins: Num[]) => Num[], paths: readonly string[], name: string): { sub: SubGraph; captured: Num[] } {
+  const captured: Num[] = [];
+  const g = stageBody(f, paths, name, captured);
+  return { sub: closeOver(g, captured, name), captured };
+}
+
+/**
+ * Stages a body derived from others (their jvp or vjp): it runs other sub-graphs on its inputs
+ * and so captures nothing. `paths` only gives the input count.
+ */
+export function deriveBody(n: number, f: (ins: Num[]) => Num[], name: string): SubGraph {
+  const { sub, captured } = traceBody(f, new Array<string>(n).fill(""), name);
+  if (captured.length > 0) throw new ChainruleError(`${name}: internal error: a derived body captured outer values`);
+  return sub;
+}
+
+/** Splits `xs` into consecutive pieces of the given sizes. */
+export function split<T>(xs: readonly T[], sizes: readonly number[]): T[][] {
+  const out: T[][] = [];
+  let k = 0;
+  for (const n of sizes) {
+    out.push(xs.slice(k, k + n));
+    k += n;
+  }
+  return out;
+}
+
+/** `n` exact zeros. */
+export function zeros(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
+
+/** Adds `iteration` to a `NonFiniteError` raised inside step `t` of a loop (debugNans). */
+export function inIteration<R>(name: string, t: number, run: () => R): R {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof NonFiniteError && !e.message.includes(" iteration ")) {
+      throw new NonFiniteError(`${e.message} (in ${name}, iteration ${t})`, { ...(e.primitive === undefined ? {} : { primitive: e.primitive }), rule: e.rule });
+    }
+    throw e;
+  }
+}
