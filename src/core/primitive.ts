@@ -14,7 +14,7 @@ import { nanWatch } from "./eval.js";
 import type { Num } from "./num.js";
 import { bind, bind1, bind2 } from "./trace.js";
 import { describeValue } from "./num.js";
-import { readFunction, readOptions, type OptionReader } from "../transforms/common.js";
+import { readFunction, readOptions, type OptionReader } from "../util/options.js";
 import { expectNums, expectTangentPair } from "./user-rules.js";
 
 /**

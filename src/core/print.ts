@@ -9,7 +9,7 @@ import type { Primitive } from "./primitive.js";
 import { describeValue, isTracer, type Num } from "./num.js";
 import { renderTree } from "../tree/tree.js";
 import { ChainruleError } from "../errors.js";
-import { readOptions, type OptionReader } from "../transforms/common.js";
+import { readOptions, type OptionReader } from "../util/options.js";
 
 /** A number for people: integers as they are, others to 6 significant digits. */
 export function displayNumber(x: Num): string {

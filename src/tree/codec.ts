@@ -9,7 +9,7 @@ import { describeValue } from "../core/num.js";
 import { TreeDecodeError, type TreeDecodeProblem } from "../errors.js";
 import { childPath, flatten, kindOf, type TreeDef } from "./tree.js";
 import type { Primal } from "./types.js";
-import { readBoolean, readOptions } from "../transforms/common.js";
+import { readBoolean, readOptions } from "../util/options.js";
 
 /**
  * Options of {@link treeCodec} and {@link decodeTree}.
