@@ -5,7 +5,7 @@
 import { ChainruleError, NonScalarOutputError } from "../errors.js";
 import { describeValue, isTracer, leakError, type Num } from "../core/num.js";
 import type { Trace } from "../core/trace.js";
-import { childPath, isPlainObject } from "../tree/tree.js";
+import { childPath, isPlainObject, setOwn } from "../tree/tree.js";
 import { isArrayValue } from "../tree/tree.js";
 import { readAny, readBoolean, type OptionReader } from "../util/options.js";
 export { isArrayValue };
@@ -180,9 +180,7 @@ export function lowerAux(aux: unknown, trace: Trace, what: string): unknown {
     } else {
       for (const k of Object.keys(source)) {
         const v = lower(source[k], frame, k);
-        // A key named __proto__ stays an own property; it never reaches the prototype.
-        if (k === "__proto__") Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
-        else (copy as Record<string, unknown>)[k] = v;
+        setOwn(copy, k, v);
       }
     }
   }
