@@ -10,7 +10,7 @@
  * The VJP (upstream × local) and JVP (Σ local × tangent) are derived from it in `rules.ts`.
  */
 import { ChainruleError } from "../errors.js";
-import { nanWatch } from "./eval.js";
+import { evalPrimitive1, evalPrimitive2 } from "./eval.js";
 import type { Num } from "./num.js";
 import { bind, bind1, bind2 } from "./trace.js";
 import { describeValue } from "./num.js";
@@ -170,24 +170,12 @@ const SPEC = { name: readName, impl: readFunction, partials: readFunction, jvp: 
 
 /** The user-facing function of a one-input primitive. */
 export function op1(p: Primitive): (x: Num) => Num {
-  const f = p.impl;
-  return (x) => {
-    if (typeof x !== "number") return bind1(p, x);
-    const out = f(x);
-    if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(p, [x], out);
-    return out;
-  };
+  return (x) => (typeof x === "number" ? evalPrimitive1(p, x) : bind1(p, x));
 }
 
 /** The user-facing function of a two-input primitive. */
 export function op2(p: Primitive): (x: Num, y: Num) => Num {
-  const f = p.impl;
-  return (x, y) => {
-    if (typeof x !== "number" || typeof y !== "number") return bind2(p, x, y);
-    const out = f(x, y);
-    if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(p, [x, y], out);
-    return out;
-  };
+  return (x, y) => (typeof x === "number" && typeof y === "number" ? evalPrimitive2(p, x, y) : bind2(p, x, y));
 }
 
 // ---- User primitives ------------------------------------------------------------------------
