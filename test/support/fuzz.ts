@@ -134,8 +134,9 @@ export interface FuzzOp {
 }
 
 /**
- * Every primitive, from the shared primitive tables (unary, binary, and the n-ary reductions
- * with `where`), plus the uses of `where` with a boolean and with an equality condition.
+ * Every primitive, from the jit tests' tables (unary, binary, and the n-ary reductions with
+ * `where`), which are built from the list in src/primitives/index.ts and fail on a primitive
+ * they have no entry for; plus the uses of `where` with a boolean and with an equality condition.
  * Domains are not restricted: the fuzz wants NaN, infinities and kinks.
  */
 export const FUZZ_OPS: readonly FuzzOp[] = [
