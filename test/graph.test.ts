@@ -56,7 +56,6 @@ const IMPLS: Record<string, (...xs: number[]) => number> = {
   add: (a, b) => a! + b!,
   sub: (a, b) => a! - b!,
   mul: (a, b) => a! * b!,
-  scale: (a, b) => (a === 0 ? 0 : a! * b!),
   div: (a, b) => a! / b!,
   neg: (a) => -a!,
   reciprocal: (a) => 1 / a!,

@@ -64,6 +64,11 @@ export interface Primitive {
   readonly id: number;
   /** Name shown in graphs and messages; matches `/^[A-Za-z_][A-Za-z0-9_]*$/`. */
   readonly name: string;
+  /**
+   * The public primitive printed graphs show instead of `name`, for an internal primitive that
+   * computes the same value as far as a reader is concerned (`scale` is shown as `mul`).
+   */
+  readonly shownAs?: string | undefined;
   /** Number of inputs, or -1 when it takes any number. */
   readonly arity: number;
   /** The value on plain numbers. */
@@ -114,6 +119,13 @@ export interface BuiltinDefinition {
   readonly implArray?: (xs: ArrayLike<number>) => number;
   readonly rule: Rule;
   readonly emit: Emitter;
+  /** See {@link Primitive.shownAs}. */
+  readonly shownAs?: string;
+}
+
+/** The name a printed graph shows for `p`: a public primitive's name, or a user primitive's. */
+export function shownName(p: Primitive): string {
+  return p.shownAs ?? p.name;
 }
 
 /** Registers a built-in primitive. */
