@@ -165,7 +165,7 @@ describe("random programs with ±Infinity, NaN and -0 among the constants", () =
       codegen.forbidden = strategy === "interpreted";
       fc.assert(
         fc.property(program, input, input, (steps, x, y) => {
-          // Every prefix of the program: the last operation is where a constant meets the seed
+          // Every prefix of the program: the last operation is where a constant meets the output's
           // cotangent 1 directly, so each operation gets its turn there.
           for (let len = 1; len <= steps.length; len++) {
             const f = (a: Num, b: Num) => run(steps.slice(0, len), a, b);

@@ -240,7 +240,7 @@ const rows: Row[] = [
     { step: RELATIVE },
   ),
   {
-    // pow at a zero base with y > 1, from API.md: ∂/∂y 0^y = 0 at every order; ∂/∂x x^y at 0 is
+    // pow at a zero base with y > 1: ∂/∂y 0^y = 0 at every order; ∂/∂x x^y at 0 is
     // y·0^(y-1) = 0, ∂²/∂x² = y(y-1)·0^(y-2); the mixed partial x^(y-1)(1 + y ln x) tends to 0.
     ...binary(
       "pow (zero base)",
@@ -844,7 +844,7 @@ describe("values on plain numbers follow Math.* and JS arithmetic exactly", () =
   });
 });
 
-// ---- the special points of API.md §2 -----------------------------------------------------------------
+// ---- the primitives' documented special points -----------------------------------------------------------------
 
 /** The derivative of a scalar function in every mode, first and second order. */
 function allModes(f: (x: Num) => Num, x: number): { first: number[]; second: number[] } {
@@ -864,7 +864,7 @@ function expectAllZero(values: readonly number[]): void {
   expect(values.map((v) => (v === 0 ? 0 : v))).toEqual(values.map(() => 0));
 }
 
-describe("special points of API.md §2", () => {
+describe("the primitives' documented special points", () => {
   it("relu'(0) = 0 (and relu'' = 0), in every mode", () => {
     for (const x of [0, -0]) {
       const { first, second } = allModes(relu, x);

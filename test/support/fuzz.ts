@@ -18,7 +18,7 @@ function envInt(name: string): number | undefined {
 
 /** `CHAINRULE_FUZZ_RUNS=<n>`: every property runs n cases instead of its default budget. */
 export const FUZZ_RUNS = envInt("CHAINRULE_FUZZ_RUNS");
-/** `CHAINRULE_FUZZ_SEED=<n>`: replays a run (fast-check prints the seed of a failure). */
+/** `CHAINRULE_FUZZ_SEED=<n>`: replays a run (fast-check prints a failing run's seed). */
 export const FUZZ_SEED = envInt("CHAINRULE_FUZZ_SEED") ?? 20261204;
 
 /** fast-check parameters for a property whose default budget is `runs` cases. */
