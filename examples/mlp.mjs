@@ -1,4 +1,4 @@
-// Trains a small multilayer perceptron (2-16-16-1, tanh — the seed's network, grown a little)
+// Trains a small multilayer perceptron (2-16-16-1, tanh — the lecture notes' small network, grown a little)
 // to separate the two interleaving half circles of the "two moons" dataset, with valueAndGrad
 // and adam. Everything is seeded, so every run prints the same numbers (but the steps per
 // second). Draws the loss curve and the decision boundary as SVG files in examples/out/ (or the

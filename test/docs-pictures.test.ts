@@ -32,7 +32,7 @@ describe("docs/images", () => {
     }
   });
 
-  it("the seed's numbers are on the pictures", () => {
+  it("the lecture notes' numbers are on the pictures", () => {
     const [addMul, neuron] = docsGraphs();
     expect(addMul!.graph.values).toContain(-12);
     expect(neuron!.graph.grads!.map((g) => Math.round((g as number) * 100) / 100)).toEqual(expect.arrayContaining([-0.2, -0.39, 0.2, 0.39, -0.59]));

@@ -1,4 +1,4 @@
-// Graphs: makeGraph's text and DOT, explain's annotated graphs for the seed's examples, and
+// Graphs: makeGraph's text and DOT, explain's annotated graphs for the lecture notes' examples, and
 // the graphs of derivatives.
 import { describe, expect, it } from "vitest";
 import {
@@ -56,7 +56,6 @@ const IMPLS: Record<string, (...xs: number[]) => number> = {
   add: (a, b) => a! + b!,
   sub: (a, b) => a! - b!,
   mul: (a, b) => a! * b!,
-  scale: (a, b) => (a === 0 ? 0 : a! * b!),
   div: (a, b) => a! / b!,
   neg: (a) => -a!,
   reciprocal: (a) => 1 / a!,
@@ -152,7 +151,7 @@ function checkDot(dot: string): { nodes: Set<string>; edges: Set<string>; labels
 // ---- makeGraph ----------------------------------------------------------------------------------------
 
 describe("makeGraph", () => {
-  it("prints the seed example one equation a line", () => {
+  it("prints the lecture notes' (x + y)·z one equation a line", () => {
     const g = makeGraph(seed)(-2, 5, -4);
     expect(String(g)).toBe(
       [
@@ -224,7 +223,7 @@ describe("makeGraph of a derivative contains the derivative's equations", () => 
     expect(def).toEqual({ primitive: "cos", output: out[0], inputs: ["a"] });
   });
 
-  it("grad of the seed example with respect to x is z itself", () => {
+  it("grad of the lecture notes' (x + y)·z with respect to x is z itself", () => {
     expect(outputNames(makeGraph(grad(seed))(-2, 5, -4))).toEqual(["c"]);
     // All three partials: z, z and x + y.
     const g = makeGraph(grad(seed, { argnums: [0, 1, 2] }))(-2, 5, -4);
@@ -258,10 +257,10 @@ describe("makeGraph of a derivative contains the derivative's equations", () => 
   });
 });
 
-// ---- explain: the seed's annotated figures ---------------------------------------------------------------
+// ---- explain: the lecture notes' annotated figures ---------------------------------------------------------------
 
 describe("explain: each node's value and gradient", () => {
-  it("the seed example (x + y)·z at (-2, 5, -4): every node as in the notes", () => {
+  it("the lecture notes' example (x + y)·z at (-2, 5, -4): every node as in the notes", () => {
     const g = explain((p: { x: Num; y: Num; z: Num }) => mul(add(p.x, p.y), p.z))({ x: -2, y: 5, z: -4 });
     expect(String(g)).toBe(
       [
@@ -297,7 +296,7 @@ describe("explain: each node's value and gradient", () => {
     const grads = [-ds, -2 * ds, ds, 2 * ds, -3 * ds, ds, ds, ds, ds, -ds, -1 / (1 + e1) ** 2, -1 / (1 + e1) ** 2, 1];
     values.forEach((v, i) => expect(g.values![i]).toBeCloseTo(v, 14));
     grads.forEach((v, i) => expect(g.grads![i]).toBeCloseTo(v, 14));
-    // The figure's two-decimal numbers (DESIGN.md): f ≈ 0.73, df/dw ≈ [-0.20, -0.39, 0.20], df/dx ≈ [0.39, -0.59].
+    // The figure's two-decimal numbers: f ≈ 0.73, df/dw ≈ [-0.20, -0.39, 0.20], df/dx ≈ [0.39, -0.59].
     const two = (v: Num | undefined) => (v as number).toFixed(2);
     expect(two(g.values![12]!)).toBe("0.73");
     expect(g.grads!.slice(0, 5).map(two)).toEqual(["-0.20", "-0.39", "0.20", "0.39", "-0.59"]);

@@ -53,7 +53,7 @@ function expectAll(values: Record<string, number>, expected: number): void {
 }
 
 describe("the discarded branch cannot make a derivative NaN", () => {
-  it("where(x > 0, √x, 0) at −1 is 0 at first and second order, both modes (DESIGN.md's example)", () => {
+  it("where(x > 0, √x, 0) at −1 is 0 at first and second order, both modes (the guides' example)", () => {
     const f = (x: Num) => where(gt(x, 0), sqrt(x), 0);
     expect(grad(f)(-1)).toBe(0);
     const { first, second } = derivatives(f, -1);

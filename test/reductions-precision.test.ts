@@ -1,5 +1,5 @@
 // softmax and logSumExp's gradient stay exact for large inputs: both shift by the largest input,
-// so every difference xᵢ − max x is computed exactly (DESIGN.md: ~1e-12 relative).
+// so every difference xᵢ − max x is computed exactly (to about 1e-12 relative).
 import { describe, expect, it } from "vitest";
 import { grad, hessian, logSumExp, softmax, type Num } from "../src/index.js";
 

@@ -1,4 +1,4 @@
-// The seed's worked examples: the project's first acceptance cases, with their exact numbers.
+// The lecture notes' worked examples: the project's first acceptance cases, with their exact numbers.
 import { describe, expect, it } from "vitest";
 import { add, div, exp, grad, mul, neg, sigmoid, square, sub, valueAndGrad, vjp, type Num } from "../src/index.js";
 
@@ -6,7 +6,7 @@ const f = (x: Num, y: Num, z: Num) => mul(add(x, y), z);
 const neuron = (w: Num[], x: Num[]) =>
   div(1, add(1, exp(neg(add(add(mul(w[0]!, x[0]!), mul(w[1]!, x[1]!)), w[2]!)))));
 
-describe("seed example 1: f(x, y, z) = (x + y) z at (-2, 5, -4)", () => {
+describe("the lecture notes' example 1: f(x, y, z) = (x + y) z at (-2, 5, -4)", () => {
   it("grad with every argnums", () => {
     expect(grad(f)(-2, 5, -4)).toBe(-4);
     expect(grad(f, { argnums: 0 })(-2, 5, -4)).toBe(-4);
@@ -26,7 +26,7 @@ describe("seed example 1: f(x, y, z) = (x + y) z at (-2, 5, -4)", () => {
   });
 });
 
-describe("seed example 2: the sigmoid neuron at w = [2, -3, -3], x = [-1, -2]", () => {
+describe("the lecture notes' example 2: the sigmoid neuron at w = [2, -3, -3], x = [-1, -2]", () => {
   const w = [2, -3, -3];
   const x = [-1, -2];
   // Closed form: f = σ(1), df/dw = σ'(1)·[x0, x1, 1], df/dx = σ'(1)·[w0, w1].
@@ -55,7 +55,7 @@ describe("seed example 2: the sigmoid neuron at w = [2, -3, -3], x = [-1, -2]", 
   });
 });
 
-describe("seed example 3: backpropagation through a small network", () => {
+describe("the lecture notes' example 3: backpropagation through a small network", () => {
   it("dLoss/dw1 = (dLoss/dz' w3 + dLoss/dz'' w4) σ'(z) x1", () => {
     const p = { w1: 0.5, w2: -0.4, b: 0.1, w3: 0.8, b1: -0.2, w4: -1.2, b2: 0.3 };
     const x = [1.5, -0.5];

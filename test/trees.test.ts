@@ -1,5 +1,6 @@
 // Trees as parameters: gradients mirror their parameters exactly; paths in messages; odd
 // keys; what is not a tree; pass-through arguments; treeMap, treeLeaves, treeStructure.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   add,
@@ -18,6 +19,8 @@ import {
   vjp,
   type Num,
 } from "../src/index.js";
+import { flatten, setOwn, splitLeaves, unflatten } from "../src/tree/tree.js";
+import { treeOf } from "./support/fuzz.js";
 
 /** The error `f` throws (fails the test if it returns). */
 function thrown(f: () => unknown): unknown {
@@ -394,5 +397,32 @@ describe("treeMap, treeLeaves, treeStructure", () => {
     const params = { layers: [{ w: [[1]], b: [0] }], s: [1, 2] };
     const g = grad((p: typeof params) => sum(p.s))(params);
     expect(treeStructure(g).equals(treeStructure(params))).toBe(true);
+  });
+});
+
+describe("the internal tree helpers splitLeaves and setOwn", () => {
+  it("splitLeaves gives each tree its own leaves back: unflattening the pieces rebuilds every tree", () => {
+    fc.assert(
+      fc.property(fc.array(treeOf(fc.integer()), { maxLength: 5 }), (trees) => {
+        const flat = trees.map((t) => flatten(t));
+        const all = flat.flatMap((f) => f.leaves);
+        const pieces = splitLeaves(
+          flat.map((f) => f.def),
+          all,
+        );
+        expect(pieces.map((p) => p.length)).toEqual(flat.map((f) => f.def.numLeaves));
+        expect(pieces.map((p, i) => unflatten(flat[i]!.def, p))).toEqual(trees);
+      }),
+      { seed: 20261204, numRuns: 200 },
+    );
+  });
+
+  it("setOwn makes __proto__ an own enumerable key and leaves the prototype alone", () => {
+    const o: Record<string, unknown> = {};
+    setOwn(o, "__proto__", 1);
+    setOwn(o, "w", 2);
+    expect(Object.getPrototypeOf(o)).toBe(Object.prototype);
+    expect(Object.keys(o)).toEqual(["__proto__", "w"]);
+    expect(Object.getOwnPropertyDescriptor(o, "__proto__")).toEqual({ value: 1, enumerable: true, writable: true, configurable: true });
   });
 });

@@ -1,4 +1,4 @@
-// chainrule in a browser page: the seed's gradients, and the small network trained by plain
+// chainrule in a browser page: the lecture notes' gradients, and the small network trained by plain
 // gradient descent with its loss plotted by chainrule/draw's plotSvg. Imports the built package (dist/), so
 // `npm run build` first; serve the repository root (`npm run serve`) and open
 // /examples/browser/index.html. test-browser/browser.test.ts drives this page in Chromium and

@@ -14,76 +14,19 @@
  * expression.
  */
 import type { Num } from "../core/num.js";
-import { abs, add, div, mul, neg, pow, reciprocal, sign, sqrt, square, sub } from "../primitives/arithmetic.js";
-import { exp, expm1, log, log1p } from "../primitives/exponential.js";
-import { relu, sigmoid, softplus } from "../primitives/neural.js";
-import { ceil, floor, round, stopGradient } from "../primitives/rounding.js";
-import { eq, ge, gt, le, lt, max, min, where } from "../primitives/select.js";
-import { acos, asin, atan, atan2, cos, cosh, sin, sinh, tan, tanh } from "../primitives/trig.js";
-import { cbrt, hypot } from "../primitives/arithmetic.js";
-import { log10, log2 } from "../primitives/exponential.js";
-import { logit, logSigmoid } from "../primitives/neural.js";
-import { digamma, erf, erfc, lgamma, logNormCdf, normCdf } from "../primitives/special.js";
+import { add, div, mul, neg, pow, sub } from "../primitives/arithmetic.js";
+import { PRIMITIVES } from "../primitives/index.js";
 
 /**
- * The functions an expression may call, by name, with their number of arguments. A
- * null-prototype object, so that names such as `constructor` or `__proto__` are simply unknown.
+ * The functions an expression may call, by name, with their number of arguments: every
+ * primitive over single numbers (those over arrays are left out: an expression has no arrays).
+ * A null-prototype object, so that names such as `constructor` or `__proto__` are simply unknown.
  */
 export const FUNCTIONS: Readonly<Record<string, { readonly arity: 1 | 2 | 3; readonly fn: (...xs: Num[]) => Num }>> = Object.freeze(
-  Object.assign(Object.create(null) as Record<string, never>, {
-    neg: { arity: 1, fn: neg },
-    sqrt: { arity: 1, fn: sqrt },
-    square: { arity: 1, fn: square },
-    reciprocal: { arity: 1, fn: reciprocal },
-    abs: { arity: 1, fn: abs },
-    sign: { arity: 1, fn: sign },
-    exp: { arity: 1, fn: exp },
-    log: { arity: 1, fn: log },
-    log1p: { arity: 1, fn: log1p },
-    expm1: { arity: 1, fn: expm1 },
-    sin: { arity: 1, fn: sin },
-    cos: { arity: 1, fn: cos },
-    tan: { arity: 1, fn: tan },
-    asin: { arity: 1, fn: asin },
-    acos: { arity: 1, fn: acos },
-    atan: { arity: 1, fn: atan },
-    sinh: { arity: 1, fn: sinh },
-    cosh: { arity: 1, fn: cosh },
-    tanh: { arity: 1, fn: tanh },
-    sigmoid: { arity: 1, fn: sigmoid },
-    relu: { arity: 1, fn: relu },
-    softplus: { arity: 1, fn: softplus },
-    floor: { arity: 1, fn: floor },
-    ceil: { arity: 1, fn: ceil },
-    round: { arity: 1, fn: round },
-    stopGradient: { arity: 1, fn: stopGradient },
-    add: { arity: 2, fn: add },
-    sub: { arity: 2, fn: sub },
-    mul: { arity: 2, fn: mul },
-    div: { arity: 2, fn: div },
-    pow: { arity: 2, fn: pow },
-    atan2: { arity: 2, fn: atan2 },
-    max: { arity: 2, fn: max },
-    min: { arity: 2, fn: min },
-    lt: { arity: 2, fn: lt },
-    le: { arity: 2, fn: le },
-    gt: { arity: 2, fn: gt },
-    ge: { arity: 2, fn: ge },
-    eq: { arity: 2, fn: eq },
-    where: { arity: 3, fn: (c: Num, a: Num, b: Num) => where(c, a, b) },
-    cbrt: { arity: 1, fn: cbrt },
-    log2: { arity: 1, fn: log2 },
-    log10: { arity: 1, fn: log10 },
-    logSigmoid: { arity: 1, fn: logSigmoid },
-    logit: { arity: 1, fn: logit },
-    erf: { arity: 1, fn: erf },
-    erfc: { arity: 1, fn: erfc },
-    normCdf: { arity: 1, fn: normCdf },
-    logNormCdf: { arity: 1, fn: logNormCdf },
-    lgamma: { arity: 1, fn: lgamma },
-    digamma: { arity: 1, fn: digamma },
-    hypot: { arity: 2, fn: hypot },
-  } as const),
+  Object.assign(
+    Object.create(null) as Record<string, never>,
+    Object.fromEntries(PRIMITIVES.flatMap((p) => (p.arity === "n" ? [] : [[p.name, { arity: p.arity, fn: p.fn }]]))),
+  ),
 );
 
 /** A parse error: a message and the (1-based) column and width it points at. */

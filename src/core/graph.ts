@@ -10,7 +10,7 @@
  */
 import { ChainruleError } from "../errors.js";
 import type { Num } from "./num.js";
-import { anonymousPrimitive, primitiveById, type Primitive } from "./primitive.js";
+import { anonymousPrimitive, primitiveById, shownName, type Primitive } from "./primitive.js";
 import { TYPED_FROM, ValueStore } from "./values.js";
 import { giveInt32, takeInt32 } from "./pool.js";
 import { graphToDot, graphToString, type DotOptions } from "./print.js";
@@ -93,7 +93,7 @@ export class IntBuffer {
  * @category Graphs
  */
 export interface Equation {
-  /** The primitive's name, e.g. `mul`. */
+  /** The primitive's name, e.g. `mul` (also for the product of cotangent and local gradient that derivatives are built from). */
   readonly primitive: string;
   /** The output variable's name. */
   readonly output: string;
@@ -280,7 +280,7 @@ export class Graph {
     for (let i = 0; i < this.size; i++) {
       const p = this.prim(i);
       if (p === INPUT || p === SLOT) continue;
-      out.push({ primitive: p.name, output: varName(i), inputs: this.operandNames(i) });
+      out.push({ primitive: shownName(p), output: varName(i), inputs: this.operandNames(i) });
     }
     return out;
   }

@@ -5,7 +5,7 @@
  */
 import { isTracer, leakError, type Num } from "./num.js";
 import type { Trace } from "./trace.js";
-import { childPath, isArrayValue, isPlainObject } from "../tree/tree.js";
+import { childPath, isArrayValue, isPlainObject, setOwn } from "../tree/tree.js";
 
 /**
  * The value of `x` at the caller's level: a tracer of `trace` becomes its primal; anything
@@ -65,9 +65,7 @@ export function auxBelow(aux: unknown, trace: Trace, what: string): unknown {
     } else {
       for (const k of Object.keys(source)) {
         const v = lower(source[k], frame, k);
-        // A key named __proto__ stays an own property; it never reaches the prototype.
-        if (k === "__proto__") Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
-        else (copy as Record<string, unknown>)[k] = v;
+        setOwn(copy as Record<string, unknown>, k, v); // a key named __proto__ stays an own property
       }
     }
   }

@@ -10,11 +10,11 @@
  * The VJP (upstream × local) and JVP (Σ local × tangent) are derived from it in `rules.ts`.
  */
 import { ChainruleError } from "../errors.js";
-import { nanWatch } from "./eval.js";
+import { evalPrimitive1, evalPrimitive2 } from "./eval.js";
 import type { Num } from "./num.js";
 import { bind, bindUnary, bindBinary } from "./trace.js";
 import { describeValue } from "./num.js";
-import { readFunction, readOptions, type OptionReader } from "../transforms/common.js";
+import { readFunction, readOptions, type OptionReader } from "../util/options.js";
 import { expectNums, expectTangentPair } from "./user-rules.js";
 
 /**
@@ -64,6 +64,11 @@ export interface Primitive {
   readonly id: number;
   /** Name shown in graphs and messages; matches `/^[A-Za-z_][A-Za-z0-9_]*$/`. */
   readonly name: string;
+  /**
+   * The public primitive printed graphs show instead of `name`, for an internal primitive that
+   * computes the same value as far as a reader is concerned (`scale` is shown as `mul`).
+   */
+  readonly shownAs?: string | undefined;
   /** Number of inputs, or -1 when it takes any number. */
   readonly arity: number;
   /** The value on plain numbers. */
@@ -153,6 +158,13 @@ export interface BuiltinDefinition {
   readonly implArray?: (xs: ArrayLike<number>) => number;
   readonly rule: Rule;
   readonly emit: Emitter;
+  /** See {@link Primitive.shownAs}. */
+  readonly shownAs?: string;
+}
+
+/** The name a printed graph shows for `p`: a public primitive's name, or a user primitive's. */
+export function shownName(p: Primitive): string {
+  return p.shownAs ?? p.name;
 }
 
 /** Registers a built-in primitive. */
@@ -209,24 +221,12 @@ const SPEC = { name: readName, impl: readFunction, partials: readFunction, jvp: 
 
 /** The user-facing function of a one-input primitive. */
 export function op1(p: Primitive): (x: Num) => Num {
-  const f = p.impl;
-  return (x) => {
-    if (typeof x !== "number") return bindUnary(p, x);
-    const out = f(x);
-    if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(p, [x], out);
-    return out;
-  };
+  return (x) => (typeof x === "number" ? evalPrimitive1(p, x) : bindUnary(p, x));
 }
 
 /** The user-facing function of a two-input primitive. */
 export function op2(p: Primitive): (x: Num, y: Num) => Num {
-  const f = p.impl;
-  return (x, y) => {
-    if (typeof x !== "number" || typeof y !== "number") return bindBinary(p, x, y);
-    const out = f(x, y);
-    if (out !== out && nanWatch.hook !== undefined) nanWatch.hook(p, [x, y], out);
-    return out;
-  };
+  return (x, y) => (typeof x === "number" && typeof y === "number" ? evalPrimitive2(p, x, y) : bindBinary(p, x, y));
 }
 
 // ---- User primitives ------------------------------------------------------------------------

@@ -5,11 +5,11 @@
  */
 import type { Graph } from "./graph.js";
 import { INPUT, varName } from "./graph.js";
-import type { Primitive } from "./primitive.js";
+import { shownName, type Primitive } from "./primitive.js";
 import { describeValue, isTracer, type Num } from "./num.js";
 import { renderTree } from "../tree/tree.js";
 import { ChainruleError } from "../errors.js";
-import { readOptions, type OptionReader } from "../transforms/common.js";
+import { readOptions, type OptionReader } from "../util/options.js";
 
 /** A number for people: integers as they are, others to 6 significant digits. */
 export function displayNumber(x: Num): string {
@@ -34,7 +34,7 @@ function callText(p: Primitive, names: readonly string[]): string {
     const n = names.length >> 1;
     return `dot([${names.slice(0, n).join(", ")}], [${names.slice(n).join(", ")}])`;
   }
-  return `${p.name}(${names.join(", ")})`;
+  return `${shownName(p)}(${names.join(", ")})`;
 }
 
 /** Renders the output tree with operand names at its leaves. */
@@ -128,7 +128,7 @@ const PREFIX = new Map([["neg", "\u2212x"], ["square", "x\u00b2"], ["reciprocal"
  * text and whether the constants were folded.
  */
 function opText(g: Graph, i: number, p: Primitive): { text: string; folded: boolean } {
-  const name = p.name;
+  const name = shownName(p);
   const refs: number[] = [];
   for (let j = g.argStart.data[i]!; j < g.argStart.data[i + 1]!; j++) refs.push(g.args.data[j]!);
   const consts = refs.filter((r) => r < 0);

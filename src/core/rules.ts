@@ -79,13 +79,7 @@ function ruleTangent(p: Primitive, xs: readonly Num[], out: Num, ts: readonly Nu
     const ti = ts[i]!;
     if (ti !== 0) terms.push(times(ti, d[i]!));
   }
-  return terms.length === 2 ? addNonzero(terms[0]!, terms[1]!) : sumOfNonzero(terms);
-}
-
-function addNonzero(a: Num, b: Num): Num {
-  if (a === 0) return b;
-  if (b === 0) return a;
-  return add(a, b);
+  return terms.length === 2 ? accumulate(terms[0]!, terms[1]!) : sumOfNonzero(terms);
 }
 
 /** `acc + c`, where either may be an exact zero. */

@@ -240,6 +240,7 @@ export const sign: (x: Num) => Num = op1(SIGN);
  */
 export const SCALE = builtin({
   name: "scale",
+  shownAs: "mul", // graphs show users public primitives only; the difference is in 0 · ∞
   arity: 2,
   impl: scaleNum,
   rule: { partials: ([c, d]) => [d!, c!] },

@@ -5,7 +5,7 @@
  */
 import { isTracer, type Num } from "../core/num.js";
 import { ChainruleError, GradientCheckError, TreeStructureError, type GradientCheckEntry } from "../errors.js";
-import { flatten, leafPaths, unflatten, type TreeDef } from "../tree/tree.js";
+import { flatten, leafPaths, splitLeaves, unflatten, type TreeDef } from "../tree/tree.js";
 import { describeValue } from "../core/num.js";
 import { expectFunction, expectScalar, isArrayValue, readNumber, readOptions, type OptionReader } from "./common.js";
 import { jacfwd, jacrev } from "./jacobian.js";
@@ -176,13 +176,11 @@ export function checkGrads<F extends (...args: any[]) => Num>(f: F, args: Parame
   const theta0 = numeric.flatMap((a) => a.leaves);
   if (theta0.length === 0) return;
   const paths = numeric.flatMap((a) => leafPaths(a.def, `args[${a.index}]`));
+  const defs = numeric.map((a) => a.def);
   const rebuild = (theta: readonly Num[]): unknown[] => {
     const callArgs = (args as unknown[]).slice();
-    let k = 0;
-    for (const a of numeric) {
-      callArgs[a.index] = unflatten(a.def, theta.slice(k, k + a.leaves.length));
-      k += a.leaves.length;
-    }
+    const pieces = splitLeaves(defs, theta);
+    numeric.forEach((a, i) => (callArgs[a.index] = unflatten(a.def, pieces[i]!)));
     return callArgs;
   };
 

@@ -18,6 +18,7 @@ import { describeValue, Tracer, type Num } from "../core/num.js";
 import { optimize } from "../core/optimize.js";
 import { flatten, flattenAs, kindOf, leafPaths, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Primal } from "../tree/types.js";
+import { setOwn } from "../tree/tree.js";
 import { argRoot, argumentPositions, expectFunction, JIT_OPTIONS, positionList, readOptions } from "./common.js";
 import { stage } from "./make-graph.js";
 
@@ -749,9 +750,7 @@ function outputBuilder(def: TreeDef, slots: Int32Array): (m: Float64Array) => un
           const base = built.length - s.keys.length;
           for (let i = 0; i < s.keys.length; i++) {
             const key = s.keys[i]!;
-            // A key named __proto__ stays an own property; it never reaches the prototype.
-            if (key === "__proto__") Object.defineProperty(o, key, { value: built[base + i], enumerable: true, writable: true, configurable: true });
-            else o[key] = built[base + i];
+            setOwn(o, key, built[base + i]);
           }
           built.length = base;
           built.push(o);

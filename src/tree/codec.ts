@@ -7,9 +7,9 @@ import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { describeValue } from "../core/num.js";
 import { TreeDecodeError, type TreeDecodeProblem } from "../errors.js";
-import { childPath, flatten, kindOf, type TreeDef } from "./tree.js";
+import { childPath, flatten, kindOf, setOwn, type TreeDef } from "./tree.js";
 import type { Primal } from "./types.js";
-import { readBoolean, readOptions } from "../transforms/common.js";
+import { readBoolean, readOptions } from "../util/options.js";
 
 /**
  * Options of {@link treeCodec} and {@link decodeTree}.
@@ -97,11 +97,6 @@ function entriesOf(steps: readonly Step[], typeOf: TypeOf): t.ContextEntry[] {
   return steps.map((s) => ({ key: String(s.seg), type: s.def === undefined ? t.never : typeOf(s.def), actual: s.actual }));
 }
 
-/** Defines `obj[key] = value` as an own, enumerable data property, whatever the key (`__proto__` included). */
-function defineOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 /** An array or object of the input being checked, with its fresh copy and the next child to check. */
 interface Frame {
   readonly def: TreeDef;
@@ -179,7 +174,7 @@ function walk(root: TreeDef, input: unknown, allowNonFinite: boolean): { value: 
         }
         const x = f.input[key];
         steps.push({ seg: key, def: child, actual: x });
-        defineOwn(f.out, key, visit(child, x));
+        setOwn(f.out, key, visit(child, x));
       }
       // A child array or object keeps its step until its frame is done.
       if (frames.length === depth) steps.pop();

@@ -4,7 +4,7 @@
 import { describeValue, type Num } from "../core/num.js";
 import { ChainruleError } from "../errors.js";
 import { flatten, flattenAs, unflatten, type TreeDef } from "./tree.js";
-import { expectFunction } from "../transforms/common.js";
+import { expectFunction } from "../util/options.js";
 
 /**
  * The type of a tree's leaves: `number` for a tree of numbers, `Num` inside a transform.

@@ -127,6 +127,15 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * `obj[key] = value` as an own, enumerable data property, whatever the key: plain assignment
+ * of `__proto__` would set the object's prototype instead of creating the key.
+ */
+export function setOwn(obj: object, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else (obj as Record<string, unknown>)[key] = value;
+}
+
 /** `x instanceof TreeDef`, false (not a TypeError) for a revoked Proxy. */
 function isTreeDef(x: unknown): x is TreeDef {
   try {
@@ -344,6 +353,20 @@ export function flattenAs(def: TreeDef, tree: unknown, root: string, what: strin
   }
 }
 
+/**
+ * Splits the flat leaves of several trees (argument after argument) into one piece per tree,
+ * by the leaf counts of their structures `defs`; `unflatten(defs[i], pieces[i])` rebuilds tree i.
+ */
+export function splitLeaves<L>(defs: readonly TreeDef[], leaves: readonly L[]): L[][] {
+  const pieces: L[][] = [];
+  let k = 0;
+  for (const d of defs) {
+    pieces.push(leaves.slice(k, k + d.numLeaves));
+    k += d.numLeaves;
+  }
+  return pieces;
+}
+
 /** Rebuilds a tree of structure `def` from its leaves. Objects are created as plain records. */
 export function unflatten<L>(def: TreeDef, leaves: readonly L[]): unknown {
   if (def.kind === "leaf") return leaves[0];
@@ -370,9 +393,7 @@ export function unflatten<L>(def: TreeDef, leaves: readonly L[]): unknown {
         k += c.numLeaves;
       }
       if (d.kind === "array") (out as unknown[])[i] = v;
-      // A key named __proto__ must stay an own property, never reach the prototype.
-      else if (d.keys[i] === "__proto__") Object.defineProperty(out, "__proto__", { value: v, enumerable: true, writable: true, configurable: true });
-      else (out as Record<string, unknown>)[d.keys[i]!] = v;
+      else setOwn(out, d.keys[i]!, v);
     }
   }
   return root;

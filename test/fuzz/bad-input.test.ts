@@ -11,6 +11,7 @@ import type * as Api from "../../src/index.js";
 import { nanWatch } from "../../src/core/eval.js";
 import { currentLevel } from "../../src/core/trace.js";
 import { ARRAY, BINARY, UNARY } from "../transforms/jit-helpers.js";
+import { PRIMITIVES } from "../../src/primitives/index.js";
 import { FUZZ_RUNS, FUZZ_SEED, fuzzTimeout } from "../support/fuzz.js";
 
 // The package by its name, as users import it (vitest maps it to the source).
@@ -270,7 +271,8 @@ function primitiveRows(): Record<string, Row> {
   }
   for (const [name] of ARRAY) {
     const f = (cr as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
-    const arity = name === "dot" ? 2 : name === "where" ? 3 : 1;
+    const entry = PRIMITIVES.find((p) => p.name === name)!;
+    const arity = entry.arity === "n" ? entry.arrays : entry.arity;
     const ok = arity === 3 ? [true, 1, 2] : arity === 2 ? [[1, 2], [3, 4]] : [[1, 2]];
     const sites: Record<string, Site> = {};
     for (let i = 0; i < arity; i++) {

@@ -161,7 +161,7 @@ const COMPARISONS: readonly (readonly [string, (s: Subject) => string | undefine
 
 /**
  * Counterexamples the fuzzer found (shrunk), kept so that they are checked on every run
- * whatever the seed and budget.
+ * whatever the random seed and budget.
  */
 const FOUND: readonly (readonly [string, Subject])[] = [
   ["an array of single-leaf trees as input", { fn: (x) => x, input: { w: [[0]] }, noise: [0.5] }],

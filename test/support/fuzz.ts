@@ -18,7 +18,7 @@ function envInt(name: string): number | undefined {
 
 /** `CHAINRULE_FUZZ_RUNS=<n>`: every property runs n cases instead of its default budget. */
 export const FUZZ_RUNS = envInt("CHAINRULE_FUZZ_RUNS");
-/** `CHAINRULE_FUZZ_SEED=<n>`: replays a run (fast-check prints the seed of a failure). */
+/** `CHAINRULE_FUZZ_SEED=<n>`: replays a run (fast-check prints a failing run's seed). */
 export const FUZZ_SEED = envInt("CHAINRULE_FUZZ_SEED") ?? 20261204;
 
 /** fast-check parameters for a property whose default budget is `runs` cases. */
@@ -134,8 +134,9 @@ export interface FuzzOp {
 }
 
 /**
- * Every primitive, from the shared primitive tables (unary, binary, and the n-ary reductions
- * with `where`), plus the uses of `where` with a boolean and with an equality condition.
+ * Every primitive, from the jit tests' tables (unary, binary, and the n-ary reductions with
+ * `where`), which are built from the list in src/primitives/index.ts and fail on a primitive
+ * they have no entry for; plus the uses of `where` with a boolean and with an equality condition.
  * Domains are not restricted: the fuzz wants NaN, infinities and kinks.
  */
 export const FUZZ_OPS: readonly FuzzOp[] = [

@@ -3,6 +3,7 @@
 import { expect } from "vitest";
 import * as cr from "../../src/index.js";
 import type { Num } from "../../src/index.js";
+import { PRIMITIVES } from "../../src/primitives/index.js";
 
 /** Leaves of a tree of numbers, depth first. */
 export function leaves(t: unknown, out: number[] = []): number[] {
@@ -45,75 +46,115 @@ function structure(t: unknown): string {
 type F1 = (x: Num) => Num;
 type F2 = (x: Num, y: Num) => Num;
 
+/** The entry of `table` for primitive `name`; a listed primitive without one fails the tests that load this file. */
+function entryFor<T>(table: Readonly<Record<string, T>>, name: string, what: string): T {
+  if (!Object.hasOwn(table, name)) throw new Error(`test/transforms/jit-helpers.ts: no ${what} for the primitive ${name}; add one`);
+  return table[name]!;
+}
+
 /**
- * Every primitive, with a map from a number in [-2, 2] into its domain (so that derivatives are
- * finite), for the table-driven tests.
+ * For each one-input primitive, a map from a number in [-2, 2] into its domain (so that
+ * derivatives are finite).
  */
-export const UNARY: readonly (readonly [string, F1, (x: number) => number])[] = [
-  ["neg", cr.neg, (x) => x],
-  ["square", cr.square, (x) => x],
-  ["sqrt", cr.sqrt, (x) => Math.abs(x) + 0.1],
-  ["reciprocal", cr.reciprocal, (x) => (x >= 0 ? x + 0.2 : x - 0.2)],
-  ["abs", cr.abs, (x) => x],
-  ["sign", cr.sign, (x) => x],
-  ["exp", cr.exp, (x) => x],
-  ["log", cr.log, (x) => Math.abs(x) + 0.1],
-  ["log1p", cr.log1p, (x) => Math.abs(x)],
-  ["expm1", cr.expm1, (x) => x],
-  ["sin", cr.sin, (x) => x],
-  ["cos", cr.cos, (x) => x],
-  ["tan", cr.tan, (x) => x / 2],
-  ["asin", cr.asin, (x) => x / 2.5],
-  ["acos", cr.acos, (x) => x / 2.5],
-  ["atan", cr.atan, (x) => x],
-  ["sinh", cr.sinh, (x) => x],
-  ["cosh", cr.cosh, (x) => x],
-  ["tanh", cr.tanh, (x) => x],
-  ["sigmoid", cr.sigmoid, (x) => x * 10],
-  ["relu", cr.relu, (x) => x],
-  ["softplus", cr.softplus, (x) => x * 10],
-  ["floor", cr.floor, (x) => x],
-  ["ceil", cr.ceil, (x) => x],
-  ["round", cr.round, (x) => x],
-  ["stopGradient", cr.stopGradient, (x) => x],
-  ["erf", cr.erf, (x) => x * 2],
-  ["erfc", cr.erfc, (x) => x * 2],
-  ["normCdf", cr.normCdf, (x) => x * 3],
-  ["logNormCdf", cr.logNormCdf, (x) => x * 12],
-  ["lgamma", cr.lgamma, (x) => Math.abs(x) * 5 + 0.1],
-  ["digamma", cr.digamma, (x) => Math.abs(x) * 5 + 0.1],
-  ["log2", cr.log2, (x) => Math.abs(x) + 0.1],
-  ["log10", cr.log10, (x) => Math.abs(x) + 0.1],
-  ["cbrt", cr.cbrt, (x) => (x >= 0 ? x + 0.1 : x - 0.1)],
-  ["logSigmoid", cr.logSigmoid, (x) => x * 10],
-  ["logit", cr.logit, (x) => (x + 2.1) / 4.2],
-];
+const UNARY_DOMAINS: Readonly<Record<string, (x: number) => number>> = {
+  neg: (x) => x,
+  square: (x) => x,
+  sqrt: (x) => Math.abs(x) + 0.1,
+  reciprocal: (x) => (x >= 0 ? x + 0.2 : x - 0.2),
+  abs: (x) => x,
+  sign: (x) => x,
+  exp: (x) => x,
+  log: (x) => Math.abs(x) + 0.1,
+  log1p: (x) => Math.abs(x),
+  expm1: (x) => x,
+  sin: (x) => x,
+  cos: (x) => x,
+  tan: (x) => x / 2,
+  asin: (x) => x / 2.5,
+  acos: (x) => x / 2.5,
+  atan: (x) => x,
+  sinh: (x) => x,
+  cosh: (x) => x,
+  tanh: (x) => x,
+  sigmoid: (x) => x * 10,
+  relu: (x) => x,
+  softplus: (x) => x * 10,
+  floor: (x) => x,
+  ceil: (x) => x,
+  round: (x) => x,
+  stopGradient: (x) => x,
+  erf: (x) => x * 2,
+  erfc: (x) => x * 2,
+  normCdf: (x) => x * 3,
+  logNormCdf: (x) => x * 12,
+  lgamma: (x) => Math.abs(x) * 5 + 0.1,
+  digamma: (x) => Math.abs(x) * 5 + 0.1,
+  log2: (x) => Math.abs(x) + 0.1,
+  log10: (x) => Math.abs(x) + 0.1,
+  cbrt: (x) => (x >= 0 ? x + 0.1 : x - 0.1),
+  logSigmoid: (x) => x * 10,
+  logit: (x) => (x + 2.1) / 4.2,
+};
 
-export const BINARY: readonly (readonly [string, F2, (x: number) => number, (y: number) => number])[] = [
-  ["add", cr.add, (x) => x, (y) => y],
-  ["sub", cr.sub, (x) => x, (y) => y],
-  ["mul", cr.mul, (x) => x, (y) => y],
-  ["div", cr.div, (x) => x, (y) => (y >= 0 ? y + 0.2 : y - 0.2)],
-  ["pow", cr.pow, (x) => Math.abs(x) + 0.1, (y) => y],
-  ["atan2", cr.atan2, (x) => x, (y) => (y >= 0 ? y + 0.1 : y - 0.1)],
-  ["hypot", cr.hypot, (x) => x, (y) => y],
-  ["max", cr.max, (x) => x, (y) => y],
-  ["min", cr.min, (x) => x, (y) => y],
-  ["lt", cr.lt, (x) => x, (y) => y],
-  ["le", cr.le, (x) => x, (y) => y],
-  ["gt", cr.gt, (x) => x, (y) => y],
-  ["ge", cr.ge, (x) => x, (y) => y],
-  ["eq", cr.eq, (x) => x, (y) => y],
-];
+const same = (x: number): number => x;
+/** For each two-input primitive, the maps of its two inputs into its domain. */
+const BINARY_DOMAINS: Readonly<Record<string, readonly [(x: number) => number, (y: number) => number]>> = {
+  add: [same, same],
+  sub: [same, same],
+  mul: [same, same],
+  div: [same, (y) => (y >= 0 ? y + 0.2 : y - 0.2)],
+  pow: [(x) => Math.abs(x) + 0.1, same],
+  atan2: [same, (y) => (y >= 0 ? y + 0.1 : y - 0.1)],
+  hypot: [same, same],
+  max: [same, same],
+  min: [same, same],
+  lt: [same, same],
+  le: [same, same],
+  gt: [same, same],
+  ge: [same, same],
+  eq: [same, same],
+};
 
-/** Variadic primitives and composites over arrays, as functions of an array. */
+/** For each three-input primitive, its operands taken from an array. */
+const TERNARY_OPERANDS: Readonly<Record<string, (xs: Num[]) => [Num, Num, Num]>> = {
+  where: (xs) => [cr.gt(xs[0]!, 0), xs[1]!, xs[2]!],
+};
+
+/** Every one-input primitive with its domain map, for the table-driven tests. */
+export const UNARY: readonly (readonly [string, F1, (x: number) => number])[] = PRIMITIVES.flatMap((p) =>
+  p.arity === 1 ? [[p.name, p.fn, entryFor(UNARY_DOMAINS, p.name, "domain in UNARY_DOMAINS")] as const] : [],
+);
+
+/** Every two-input primitive with the domain maps of its inputs. */
+export const BINARY: readonly (readonly [string, F2, (x: number) => number, (y: number) => number])[] = PRIMITIVES.flatMap((p) =>
+  p.arity === 2 ? [[p.name, p.fn, ...entryFor(BINARY_DOMAINS, p.name, "domains in BINARY_DOMAINS")] as const] : [],
+);
+
+/**
+ * The primitives over arrays (the second half of the array is `dot`'s second vector), then the
+ * three-input ones, as functions of an array.
+ */
 export const ARRAY: readonly (readonly [string, (xs: Num[]) => Num | Num[]])[] = [
-  ["sum", (xs) => cr.sum(xs)],
-  ["mean", (xs) => cr.mean(xs)],
-  ["dot", (xs) => cr.dot(xs.slice(0, xs.length >> 1), xs.slice(xs.length >> 1, 2 * (xs.length >> 1)))],
-  ["logSumExp", (xs) => cr.logSumExp(xs)],
-  ["softmax", (xs) => cr.softmax(xs)],
-  ["where", (xs) => cr.where(cr.gt(xs[0]!, 0), xs[1]!, xs[2]!)],
+  ...PRIMITIVES.flatMap((p) => {
+    if (p.arity !== "n") return [];
+    const f = p.fn;
+    const apply = p.arrays === 1 ? (xs: Num[]) => f(xs) : (xs: Num[]) => f(xs.slice(0, xs.length >> 1), xs.slice(xs.length >> 1, 2 * (xs.length >> 1)));
+    return [[p.name, apply] as const];
+  }),
+  ...PRIMITIVES.flatMap((p) => {
+    if (p.arity !== 3) return [];
+    const operands = entryFor(TERNARY_OPERANDS, p.name, "operands in TERNARY_OPERANDS");
+    const f = p.fn;
+    return [
+      [
+        p.name,
+        (xs: Num[]) => {
+          const [a, b, c] = operands(xs);
+          return f(a, b, c);
+        },
+      ] as const,
+    ];
+  }),
 ];
 
 // ---- random programs --------------------------------------------------------------------------

@@ -159,7 +159,7 @@ describe("random compositions (fast-check)", () => {
   });
 });
 
-describe("the seed's examples under jit", () => {
+describe("the lecture notes' examples under jit", () => {
   it("(x + y)·z and the sigmoid neuron", () => {
     const f = (x: Num, y: Num, z: Num) => mul(add(x, y), z);
     expect(jit(valueAndGrad(f, { argnums: [0, 1, 2] }))(-2, 5, -4)).toEqual([-12, [-4, -4, 3]]);
