@@ -267,11 +267,12 @@ function backwardOnNumbers(g: Graph, vals: ValueStore, ct: ValueStore): number {
   const scratch2: Num[] = [0, 0];
   const outer = nanWatch.rule;
   try {
+    const multi = g.widths.size > 0;
     for (let i = g.size - 1; i >= 0; i--) {
+      if (multi && g.widths.has(i)) return i; // several outputs: the general loop's business
       const ci = c[i]!;
       if (ci === 0) continue;
       const p = primAt(g, primIds[i]!);
-      if (p.multi !== undefined) return i; // several outputs: the general loop's business
       const rule = p.rule;
       if (rule === "zero") continue;
       nanWatch.rule = p;

@@ -114,7 +114,7 @@ function withCarriesParams(P: ScanParams): ScanParams {
  * The backward scan: runs in the opposite direction over `[carry entering step t, x_t, ct of
  * y_t]`, carrying `[ct of the carry, ct of the consts so far]`, producing the ct of each x_t.
  */
-function backwardParams(P: ScanParams): ScanParams {
+export function backwardParams(P: ScanParams): ScanParams {
   if (P.backwardOf !== undefined) return P.backwardOf;
   const { nConsts: nC, nCarry: nK, nX, nY } = P;
   const body = deriveBody(

@@ -54,8 +54,7 @@ export class SubGraph {
       return;
     }
     if (this.exec === undefined) {
-      const { graph } = optimize(this.graph);
-      this.exec = compile(graph);
+      this.exec = compiled(this.graph);
       this.memory = this.exec.newMemory();
     }
     const exec = this.exec!;
@@ -85,6 +84,41 @@ export class SubGraph {
     }
     return g.outputs.map((r) => (r >= 0 ? vals.get(r) : g.constant(r)));
   }
+}
+
+/**
+ * Compiled bodies by their graph's content: a loop inside a function called many times (an
+ * eager training loop) stages its body again on every call, but compiles it once.
+ */
+const compiledBodies = new Map<string, Executable>();
+const MAX_COMPILED_BODIES = 256;
+
+function compiled(g: Graph): Executable {
+  const key = graphKey(g);
+  let exec = key === undefined ? undefined : compiledBodies.get(key);
+  if (exec === undefined) {
+    exec = compile(optimize(g).graph);
+    if (key !== undefined) {
+      if (compiledBodies.size >= MAX_COMPILED_BODIES) compiledBodies.delete(compiledBodies.keys().next().value!);
+      compiledBodies.set(key, exec);
+    }
+  }
+  return exec;
+}
+
+/** A string that determines `g` (primitives, operands, constants, outputs), or undefined when it has parameters or custom functions. */
+function graphKey(g: Graph): string | undefined {
+  if (g.params.size > 0) return undefined;
+  const parts: string[] = [];
+  const ids = g.primIds.data;
+  for (let i = 0; i < g.size; i++) {
+    if (ids[i]! < 0) return undefined; // a custom function's primitive: not identified by its id
+    parts.push(String(ids[i]));
+  }
+  parts.push("|", Array.from(g.argStart.toInt32Array()).join(","), "|", Array.from(g.args.toInt32Array()).join(","), "|");
+  for (let k = 0; k < g.consts.length; k++) parts.push(String(Object.is(g.consts.get(k), -0) ? "-0" : g.consts.get(k)));
+  parts.push("|", g.outputs.join(","), "|", String(g.checkNans));
+  return parts.join(" ");
 }
 
 /** Runs `g` on numbers through the primitives (for debugNans and nested loops). */
