@@ -11,11 +11,11 @@
  *   tracers) is specific to that trace: it is never cached, and it is evaluated by re-binding.
  */
 import { ChainruleError, JitMismatchError, NonFiniteError, TreeStructureError } from "../errors.js";
-import { compile, type Executable } from "../core/compile.js";
+import { compile, type Executable } from "../jit/compile.js";
 import { nanWatch } from "../core/eval.js";
 import { evaluate, Graph, varName } from "../core/graph.js";
 import { describeValue, Tracer, type Num } from "../core/num.js";
-import { optimize } from "../core/optimize.js";
+import { optimize } from "../jit/optimize.js";
 import { flatten, flattenAs, kindOf, leafPaths, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Primal } from "../tree/types.js";
 import { argRoot, argumentPositions, expectFunction, JIT_OPTIONS, positionList, readOptions } from "./common.js";

@@ -7,7 +7,7 @@
 import { ConcretizationError } from "../errors.js";
 import { backward, zeroCotangents } from "../core/backward.js";
 import { Graph } from "../core/graph.js";
-import { optimize } from "../core/optimize.js";
+import { optimize } from "../jit/optimize.js";
 import { Tracer, TRACER_KEY, type Num } from "../core/num.js";
 import type { Primitive } from "../core/primitive.js";
 import { flattenLive, refuseLeaks, Trace, withNewTrace } from "../core/trace.js";

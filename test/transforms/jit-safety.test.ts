@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { add, definePrimitive, grad, jit, mul, sin, sum, valueAndGrad, where, gt, type Num } from "../../src/index.js";
-import { codegen, jsNumber } from "../../src/core/compile.js";
+import { codegen, jsNumber } from "../../src/jit/compile.js";
 
 afterEach(() => {
   codegen.forbidden = false;

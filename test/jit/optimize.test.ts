@@ -2,7 +2,7 @@
 // unit multipliers), CSE and DCE — keeping values (NaN semantics included) and derivatives.
 import { describe, expect, it } from "vitest";
 import { add, cos, exp, grad, gt, jit, log, makeGraph, mul, neg, sin, stopGradient, sub, sum, where, type Num } from "../../src/index.js";
-import { optimize } from "../../src/core/optimize.js";
+import { optimize } from "../../src/jit/optimize.js";
 import { scale } from "../../src/primitives/arithmetic.js";
 import { stage } from "../../src/transforms/make-graph.js";
 

@@ -3,9 +3,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { add, mul, sin, sum, tanh, dot, valueAndGrad, type Num } from "../../src/index.js";
-import { compile, type CompileOptions } from "../../src/core/compile.js";
-import { optimize } from "../../src/core/optimize.js";
-import { reroll, type Node } from "../../src/core/reroll.js";
+import { compile, type CompileOptions } from "../../src/jit/compile.js";
+import { optimize } from "../../src/jit/optimize.js";
+import { reroll, type Node } from "../../src/jit/reroll.js";
 import { stage } from "../../src/transforms/make-graph.js";
 import { runLoops, runProgram } from "../transforms/jit-helpers.js";
 

@@ -21,10 +21,10 @@
  *   by index, never by name; nothing a user supplies (names, tree keys, constants) is pasted.
  */
 import { ChainruleError, NonFiniteError } from "../errors.js";
-import { absorbs, applyImpl, ChainProduct } from "./eval.js";
-import { formatNumber, INPUT, type Graph } from "./graph.js";
-import { jsHelpers } from "./helpers.js";
-import type { Primitive } from "./primitive.js";
+import { absorbs, applyImpl, ChainProduct } from "../core/eval.js";
+import { formatNumber, INPUT, type Graph } from "../core/graph.js";
+import { jsHelpers } from "../core/helpers.js";
+import type { Primitive } from "../core/primitive.js";
 import { reroll, type Loop, type Node, type RerollOptions } from "./reroll.js";
 import { SCALE } from "../primitives/arithmetic.js";
 import { DOT, SUM } from "../primitives/reductions.js";

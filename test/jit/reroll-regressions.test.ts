@@ -6,9 +6,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as cr from "../../src/index.js";
 import { eq, grad, jit, logSumExp, valueAndGrad, where, type Num } from "../../src/index.js";
-import { compile, type CompileOptions, type Executable } from "../../src/core/compile.js";
-import { optimize } from "../../src/core/optimize.js";
-import { reroll } from "../../src/core/reroll.js";
+import { compile, type CompileOptions, type Executable } from "../../src/jit/compile.js";
+import { optimize } from "../../src/jit/optimize.js";
+import { reroll } from "../../src/jit/reroll.js";
 import { stage } from "../../src/transforms/make-graph.js";
 import { expectAgree, SAFE_OPS } from "../transforms/jit-helpers.js";
 

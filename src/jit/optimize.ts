@@ -16,10 +16,10 @@
  * equation is reached); one backward pass marks what the outputs need. Both are loops over flat
  * arrays — no recursion — so graphs of millions of equations are fine.
  */
-import { applyImpl } from "./eval.js";
-import { Graph, INPUT } from "./graph.js";
-import type { Num } from "./num.js";
-import type { Primitive } from "./primitive.js";
+import { applyImpl } from "../core/eval.js";
+import { Graph, INPUT } from "../core/graph.js";
+import type { Num } from "../core/num.js";
+import type { Primitive } from "../core/primitive.js";
 import { ADD, DIV, MUL, NEG, SCALE, SUB } from "../primitives/arithmetic.js";
 import { EQ, WHERE } from "../primitives/select.js";
 import { SUM } from "../primitives/reductions.js";

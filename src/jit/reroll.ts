@@ -21,8 +21,8 @@
  * the same outer stride in every inner iteration (so that it is a valid loop in every outer
  * iteration, not only the first).
  */
-import type { Graph } from "./graph.js";
-import type { Primitive } from "./primitive.js";
+import type { Graph } from "../core/graph.js";
+import type { Primitive } from "../core/primitive.js";
 
 /** A loop: `reps` iterations of the `span` equations from `start`; `body` describes the first iteration. */
 export interface Loop {
