@@ -13,28 +13,19 @@
  * is, by its definition.
  *
  * One forward pass does folding, simplification and CSE (operands are already final when an
- * equation is reached); one backward pass marks what the outputs need. Both are loops over flat
- * arrays — no recursion — so graphs of millions of equations are fine.
+ * equation is reached); one backward pass marks what the outputs need (DCE); a last pass
+ * renumbers what is live into a fresh graph. All are loops over flat arrays — no recursion — so
+ * graphs of millions of equations are fine. Primitives are compared by the number a graph
+ * stores for them (`Graph.primIds`), not by their objects: a load from a typed array is much
+ * cheaper than a property of primitive objects, which have many shapes.
  */
 import { applyImpl } from "../core/eval.js";
 import { Graph, INPUT } from "../core/graph.js";
 import type { Num } from "../core/num.js";
-import type { Primitive } from "../core/primitive.js";
+import { primitiveById, type Primitive } from "../core/primitive.js";
 import { ADD, DIV, MUL, NEG, SCALE, SUB } from "../primitives/arithmetic.js";
 import { EQ, WHERE } from "../primitives/select.js";
 import { SUM } from "../primitives/reductions.js";
-
-/** Which passes to run; all default to on. For debugging and tests. */
-export interface OptimizeOptions {
-  /** Evaluate equations whose operands are all numeric constants (built-in primitives only). */
-  readonly fold?: boolean;
-  /** Algebraic simplification (`scale(0, d) → 0`, `mul(x, 1) → x`, `where(1, a, b) → a`, …). */
-  readonly simplify?: boolean;
-  /** Common-subexpression elimination. */
-  readonly cse?: boolean;
-  /** Dead-code elimination (never when the graph checks NaNs: every value is checked then). */
-  readonly dce?: boolean;
-}
 
 /** An optimised graph, with the variable of the original graph that each of its variables computes. */
 export interface Optimized {
@@ -42,8 +33,6 @@ export interface Optimized {
   /** `origin[v]` is the variable of the source graph whose value variable `v` holds. */
   readonly origin: Int32Array;
 }
-
-const COMMUTATIVE = new Set<Primitive>([ADD, MUL, EQ]);
 
 /** A growable `Int32Array` (typed storage keeps million-equation graphs away from the GC). */
 class Ints {
@@ -66,110 +55,133 @@ class Ints {
  * Optimises `src` into a new graph with the same inputs, outputs and derivatives.
  * Inputs stay variables `0 .. inputs.length - 1`, in order.
  */
-export function optimize(src: Graph, options: OptimizeOptions = {}): Optimized {
-  const fold = options.fold !== false;
-  const simplifyOn = options.simplify !== false;
-  const cse = options.cse !== false;
-  const checkNans = src.checkNans;
-  const dce = options.dce !== false && !checkNans;
-
+export function optimize(src: Graph): Optimized {
+  const b = new Builder(src);
   const n = src.size;
-  const b = new Builder(n, src.args.length);
   // rep[i]: the operand (new variable, or ~constant) that holds the value of source variable i.
   const rep = new Int32Array(n);
-  const srcArgs = src.args.data;
-  const srcStart = src.argStart.data;
-  const ops: number[] = [];
-  const hasParams = src.params.size > 0;
-
-  for (let i = 0; i < n; i++) {
-    const p0 = src.prim(i);
-    if (p0 === INPUT) {
-      rep[i] = b.addInput(i);
-      continue;
-    }
-    ops.length = 0;
-    for (let j = srcStart[i]!; j < srcStart[i + 1]!; j++) {
-      const r = srcArgs[j]!;
-      ops.push(r >= 0 ? rep[r]! : b.constOf(src.constant(r)));
-    }
-    const params = hasParams ? src.params.get(i) : undefined;
-    let prim = p0;
-    let result = NONE;
-    // A rewrite may enable another (add(x, neg(y)) → sub(x, y) → …); a few rounds suffice.
-    for (let round = 0; round < 4 && result === NONE; round++) {
-      if (fold && params === undefined && prim.builtin && b.allNumeric(ops)) {
-        const xs = new Array<number>(ops.length);
-        for (let j = 0; j < ops.length; j++) xs[j] = b.consts[~ops[j]!] as number;
-        const v = applyImpl(prim, xs);
-        if (!(checkNans && v !== v)) result = b.constOf(v);
-        break;
-      }
-      if (!simplifyOn || params !== undefined) break;
-      const s = b.simplify(prim, ops);
-      if (s === undefined) break;
-      if (typeof s === "number") result = s;
-      else {
-        prim = s.prim;
-        ops.length = 0;
-        for (const r of s.ops) ops.push(r);
-      }
-    }
-    if (result !== NONE) {
-      rep[i] = result;
-      continue;
-    }
-    rep[i] = cse && params === undefined ? b.equationCse(prim, ops, i) : b.equation(prim, ops, params, i);
-  }
-
+  for (let i = 0; i < n; i++) rep[i] = b.add(i, rep);
   const outputs = src.outputs.map((r) => (r >= 0 ? rep[r]! : b.constOf(src.constant(r))));
-  return b.finish(src, outputs, dce);
+  // With NaN checks every value is checked, so nothing is removed.
+  return b.renumber(outputs, src.checkNans ? undefined : b.liveVariables(outputs));
 }
+
+/** How many slots near its latest operand an equation may take in the CSE table (see `findSlot`). */
+const NEAR_PROBES = 16;
 
 /** "No operand": no rewrite applied. (Operands are variables >= 0 or constants < 0, never this.) */
 const NONE = 0x7fffffff;
 
-interface Rewrite {
-  readonly prim: Primitive;
-  readonly ops: readonly number[];
-}
-
-/** The optimised graph being built: equations, canonical constants, a hash table for CSE. */
+/**
+ * The optimised graph being built: equations, canonical constants, a hash table for CSE.
+ * Equation operands being rewritten live in `ops[0 .. nOps)`.
+ */
 class Builder {
-  readonly prims: Primitive[] = [];
-  readonly start: Ints;
-  readonly args: Ints;
-  readonly params = new Map<number, unknown>();
-  readonly origin: Ints;
-  readonly inputVars: number[] = [];
+  /**
+   * Per new equation: the number the source graph stores for its primitive (its table index,
+   * or `~k` for the source's unlisted primitive `k`; rewrites only produce listed built-ins).
+   */
+  private readonly keys: Ints;
+  private readonly start: Ints;
+  private readonly args: Ints;
+  private readonly params = new Map<number, unknown>();
+  private readonly origin: Ints;
+  private readonly inputVars: number[] = [];
   /** Canonical constants: each distinct value once. */
-  readonly consts: Num[] = [];
+  private readonly consts: Num[] = [];
   private readonly numConst = new Map<number, number>();
   private negZero = NONE;
   private readonly objConst = new Map<object, number>();
   // CSE: open addressing over equation ids (-1 = empty).
   private readonly table: Int32Array;
   private readonly mask: number;
-  private readonly primId = new Map<Primitive, number>();
+  private readonly srcKeys: ArrayLike<number>;
+  private readonly srcStart: ArrayLike<number>;
+  private readonly srcArgs: ArrayLike<number>;
+  private readonly inputKey: number;
+  private ops: number[] = [];
+  private nOps = 0;
+  /** The primitive (and its key) of the equation being added, after rewrites. */
+  private prim: Primitive = INPUT;
+  private key = 0;
 
-  constructor(sizeHint: number, argsHint: number) {
-    this.start = new Ints(sizeHint + 1);
+  constructor(private readonly src: Graph) {
+    const n = src.size;
+    this.keys = new Ints(n);
+    this.start = new Ints(n + 1);
     this.start.push(0);
-    this.args = new Ints(argsHint);
-    this.origin = new Ints(sizeHint);
+    this.args = new Ints(src.args.length);
+    this.origin = new Ints(n);
     let cap = 64;
-    while (cap < sizeHint * 2) cap *= 2;
+    while (cap < n * 2) cap *= 2;
     this.table = new Int32Array(cap).fill(-1);
     this.mask = cap - 1;
+    this.srcKeys = src.primIds.data;
+    this.srcStart = src.argStart.data;
+    this.srcArgs = src.args.data;
+    this.inputKey = INPUT.id;
   }
 
-  addInput(source: number): number {
-    const id = this.prims.length;
-    this.prims.push(INPUT);
+  /** Adds source variable `i` (its operands already added): returns the operand holding its value. */
+  add(i: number, rep: Int32Array): number {
+    const key = this.srcKeys[i]!;
+    if (key === this.inputKey) return this.addInput(i);
+    this.readOperands(i, rep);
+    const src = this.src;
+    this.prim = key >= 0 ? primitiveById(key) : src.unlisted[~key]!;
+    this.key = key;
+    const params = src.params.size > 0 ? src.params.get(i) : undefined;
+    if (params !== undefined) return this.equation(params, i);
+    const result = this.rewrite();
+    return result !== NONE ? result : this.equationCse(i);
+  }
+
+  private addInput(source: number): number {
+    const id = this.keys.length;
+    this.keys.push(this.inputKey);
     this.start.push(this.args.length);
     this.origin.push(source);
     this.inputVars.push(id);
     return id;
+  }
+
+  /** The operands of source equation `i`, as operands of the new graph, into `ops`. */
+  private readOperands(i: number, rep: Int32Array): void {
+    const s = this.srcStart[i]!;
+    const e = this.srcStart[i + 1]!;
+    const ops = this.ops;
+    for (let j = s; j < e; j++) {
+      const r = this.srcArgs[j]!;
+      ops[j - s] = r >= 0 ? rep[r]! : this.constOf(this.src.constant(r));
+    }
+    this.nOps = e - s;
+  }
+
+  /**
+   * Folds or simplifies the equation in `prim`/`ops`: returns the operand holding its value, or
+   * NONE with `prim`/`ops` the (possibly cheaper) equation to add.
+   */
+  private rewrite(): number {
+    // A rewrite may enable another (add(x, neg(y)) → sub(x, y) → …); a few rounds suffice.
+    for (let round = 0; round < 4; round++) {
+      if (this.prim.builtin && this.allNumeric()) return this.fold();
+      const s = this.simplify();
+      if (s === undefined) return NONE;
+      if (typeof s === "number") return s;
+      this.prim = s.prim;
+      this.key = s.prim.id;
+      for (let j = 0; j < s.ops.length; j++) this.ops[j] = s.ops[j]!;
+      this.nOps = s.ops.length;
+    }
+    return NONE;
+  }
+
+  /** Constant folding: the value of a built-in on numeric constants (a NaN stays an equation under NaN checks). */
+  private fold(): number {
+    const xs = new Array<number>(this.nOps);
+    for (let j = 0; j < this.nOps; j++) xs[j] = this.consts[~this.ops[j]!] as number;
+    const v = applyImpl(this.prim, xs);
+    return this.src.checkNans && v !== v ? NONE : this.constOf(v);
   }
 
   /** The operand of constant `v`: equal numbers (NaN included, -0 apart from 0) share one entry. */
@@ -200,24 +212,24 @@ class Builder {
   }
 
   /** The number `r` stands for, or undefined when it is a variable or a traced constant. */
-  num(r: number): number | undefined {
+  private num(r: number): number | undefined {
     if (r >= 0) return undefined;
     const c = this.consts[~r]!;
     return typeof c === "number" ? c : undefined;
   }
 
-  allNumeric(ops: readonly number[]): boolean {
-    for (const r of ops) if (this.num(r) === undefined) return false;
+  private allNumeric(): boolean {
+    for (let j = 0; j < this.nOps; j++) if (this.num(this.ops[j]!) === undefined) return false;
     return true;
   }
 
-  /** The primitive defining operand `r`, when it is a variable. */
-  defOf(r: number): Primitive | undefined {
-    return r >= 0 ? this.prims[r] : undefined;
+  /** Whether operand `r` is a variable defined by `neg`. */
+  private isNeg(r: number): boolean {
+    return r >= 0 && this.keys.data[r] === NEG.id;
   }
 
   /** First operand of the equation defining variable `v`. */
-  arg0(v: number): number {
+  private arg0(v: number): number {
     return this.args.data[this.start.data[v]!]!;
   }
 
@@ -225,24 +237,27 @@ class Builder {
    * A value-and-derivative-preserving rewrite of `prim(ops)`: an operand that already holds the
    * result, a cheaper equation, or undefined.
    */
-  simplify(prim: Primitive, ops: readonly number[]): number | Rewrite | undefined {
-    const [x, y] = ops as [number, number];
-    const cx = ops.length > 0 ? this.num(x) : undefined;
-    const cy = ops.length > 1 ? this.num(y) : undefined;
-    switch (prim) {
+  private simplify(): number | { readonly prim: Primitive; readonly ops: readonly number[] } | undefined {
+    const ops = this.ops;
+    const nOps = this.nOps;
+    const x = ops[0]!;
+    const y = ops[1]!;
+    const cx = nOps > 0 ? this.num(x) : undefined;
+    const cy = nOps > 1 ? this.num(y) : undefined;
+    switch (this.prim) {
       case NEG:
-        if (this.defOf(x) === NEG) return this.arg0(x); // -(-x) = x
+        if (this.isNeg(x)) return this.arg0(x); // -(-x) = x
         return undefined;
       case ADD:
         if (cy === 0) return x; // x + 0 (may turn -0 into +0: documented)
         if (cx === 0) return y;
-        if (this.defOf(y) === NEG) return { prim: SUB, ops: [x, this.arg0(y)] }; // x + (-y) = x - y
-        if (this.defOf(x) === NEG) return { prim: SUB, ops: [y, this.arg0(x)] };
+        if (this.isNeg(y)) return { prim: SUB, ops: [x, this.arg0(y)] }; // x + (-y) = x - y
+        if (this.isNeg(x)) return { prim: SUB, ops: [y, this.arg0(x)] };
         return undefined;
       case SUB:
         if (cy === 0) return x; // x - 0 (exact for -0 too)
         if (cx === 0 && !Object.is(cx, -0)) return { prim: NEG, ops: [y] }; // 0 - y (sign of zero only)
-        if (this.defOf(y) === NEG) return { prim: ADD, ops: [x, this.arg0(y)] }; // x - (-y) = x + y
+        if (this.isNeg(y)) return { prim: ADD, ops: [x, this.arg0(y)] }; // x - (-y) = x + y
         return undefined;
       case MUL:
         if (cy === 1) return x;
@@ -266,74 +281,112 @@ class Builder {
         if (cy === -1) return { prim: NEG, ops: [x] };
         return undefined;
       case WHERE: {
-        const c = cx;
         const z = ops[2]!;
-        if (c !== undefined) return c !== 0 && c === c ? y : z;
+        if (cx !== undefined) return cx !== 0 && cx === cx ? y : z;
         if (y === z) return y;
         return undefined;
       }
-      case SUM: {
-        let zeros = 0;
-        for (const r of ops) if (this.num(r) === 0) zeros++;
-        if (zeros === 0) {
-          if (ops.length === 1) return x; // 0 + x (sign of a zero only)
-          return undefined;
-        }
-        const rest = ops.filter((r) => this.num(r) !== 0);
-        if (rest.length === 0) return this.constOf(0);
-        if (rest.length === 1) return rest[0]!;
-        return { prim: SUM, ops: rest };
-      }
+      case SUM:
+        return this.simplifySum();
       default:
         return undefined;
     }
   }
 
-  /** Appends an equation; returns its variable. */
-  equation(prim: Primitive, ops: readonly number[], params: unknown, source: number): number {
-    const id = this.prims.length;
-    this.prims.push(prim);
-    for (let j = 0; j < ops.length; j++) this.args.push(ops[j]!);
+  /** `sum` without its zero terms. */
+  private simplifySum(): number | { readonly prim: Primitive; readonly ops: readonly number[] } | undefined {
+    const rest: number[] = [];
+    for (let j = 0; j < this.nOps; j++) if (this.num(this.ops[j]!) !== 0) rest.push(this.ops[j]!);
+    if (rest.length === this.nOps) {
+      if (this.nOps === 1) return this.ops[0]!; // 0 + x (sign of a zero only)
+      return undefined;
+    }
+    if (rest.length === 0) return this.constOf(0);
+    if (rest.length === 1) return rest[0]!;
+    return { prim: SUM, ops: rest };
+  }
+
+  /** Appends the equation in `prim`/`ops`; returns its variable. */
+  private equation(params: unknown, source: number): number {
+    const id = this.keys.length;
+    this.keys.push(this.key);
+    for (let j = 0; j < this.nOps; j++) this.args.push(this.ops[j]!);
     this.start.push(this.args.length);
     if (params !== undefined) this.params.set(id, params);
     this.origin.push(source);
     return id;
   }
 
-  /** Appends an equation unless an equal one exists; returns the variable holding its value. */
-  equationCse(prim: Primitive, ops: readonly number[], source: number): number {
-    let pid = this.primId.get(prim);
-    if (pid === undefined) {
-      pid = this.primId.size;
-      this.primId.set(prim, pid);
+  /** Appends the equation in `prim`/`ops` unless an equal one exists; returns the variable holding its value. */
+  private equationCse(source: number): number {
+    const ops = this.ops;
+    const nOps = this.nOps;
+    const key = this.key;
+    const commutative = nOps === 2 && (key === ADD.id || key === MUL.id || key === EQ.id);
+    const swap = commutative && ops[0]! > ops[1]!;
+    if (swap) {
+      // Either order is the same equation: hash and look up the sorted pair.
+      const t = ops[0]!;
+      ops[0] = ops[1]!;
+      ops[1] = t;
     }
-    const commutative = ops.length === 2 && COMMUTATIVE.has(prim);
-    const a0 = commutative && ops[0]! > ops[1]! ? ops[1]! : ops[0]!;
-    const a1 = commutative && ops[0]! > ops[1]! ? ops[0]! : ops[1]!;
-    let h = Math.imul(pid + 1, 0x9e3779b1) ^ ops.length;
-    for (let j = 0; j < ops.length; j++) {
-      const r = commutative ? (j === 0 ? a0 : a1) : ops[j]!;
+    let h = Math.imul(key + 1, 0x9e3779b1) ^ nOps;
+    let near = -1; // the latest variable among the operands
+    for (let j = 0; j < nOps; j++) {
+      const r = ops[j]!;
+      if (r > near) near = r;
       h = Math.imul(h ^ r, 0x85ebca6b);
       h ^= h >>> 13;
     }
-    const table = this.table;
-    let slot = h & this.mask;
-    for (;;) {
-      const e = table[slot]!;
-      if (e < 0) break;
-      if (this.prims[e] === prim && this.sameOperands(e, ops, commutative)) return e;
-      slot = (slot + 1) & this.mask;
+    const slot = this.findSlot(h, near, key, commutative);
+    if (this.table[slot]! >= 0) return this.table[slot]!;
+    if (swap) {
+      // Stored in the order written.
+      const t = ops[0]!;
+      ops[0] = ops[1]!;
+      ops[1] = t;
     }
-    const id = this.equation(prim, ops, undefined, source);
-    table[slot] = id; // the table has room for twice the source's equations: it never fills
+    const id = this.equation(undefined, source);
+    this.table[slot] = id;
     return id;
   }
 
-  private sameOperands(e: number, ops: readonly number[], commutative: boolean): boolean {
+  /**
+   * The slot of the equation equal to the one in `ops` (hash `h`), or the empty slot where it
+   * goes. First a few slots next to `2 · near` (the latest variable operand): an equation's
+   * operands were mostly computed just before it, so successive lookups stay in the same part of
+   * the table and in the processor's cache, where slots all over a table of millions of entries
+   * would each cost a cache miss. When those slots are full (a value read by many equations),
+   * the search goes on from `h` alone. Entries are never removed, so a later lookup of an equal
+   * equation takes the same path and finds it. The table has room for twice the source's
+   * equations: it never fills.
+   */
+  private findSlot(h: number, near: number, key: number, commutative: boolean): number {
+    const { table, mask } = this;
+    let slot: number;
+    if (near >= 0) {
+      slot = (2 * near + (h & 7)) & mask;
+      for (let probe = 0; probe < NEAR_PROBES; probe++) {
+        const e = table[slot]!;
+        if (e < 0 || (this.keys.data[e] === key && this.sameOperands(e, commutative))) return slot;
+        slot = (slot + 1) & mask;
+      }
+    }
+    slot = h & mask;
+    for (;;) {
+      const e = table[slot]!;
+      if (e < 0 || (this.keys.data[e] === key && this.sameOperands(e, commutative))) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Whether equation `e` has the operands `ops` (a commutative pair: in either order). */
+  private sameOperands(e: number, commutative: boolean): boolean {
     const s = this.start.data[e]!;
     const len = this.start.data[e + 1]! - s;
-    if (len !== ops.length) return false;
+    if (len !== this.nOps) return false;
     const args = this.args.data;
+    const ops = this.ops;
     let same = true;
     for (let j = 0; j < len; j++) {
       if (args[s + j] !== ops[j]) {
@@ -345,25 +398,31 @@ class Builder {
     return commutative && args[s] === ops[1] && args[s + 1] === ops[0];
   }
 
-  /** Dead-code elimination and renumbering into a fresh {@link Graph}. */
-  finish(src: Graph, outputs: number[], dce: boolean): Optimized {
-    const n = this.prims.length;
+  /** Dead-code elimination: the variables the outputs need (and the inputs). */
+  liveVariables(outputs: readonly number[]): Uint8Array {
+    const n = this.keys.length;
     const start = this.start.data;
     const args = this.args.data;
     const live = new Uint8Array(n);
-    if (dce) {
-      for (const r of outputs) if (r >= 0) live[r] = 1;
-      for (const v of this.inputVars) live[v] = 1;
-      for (let i = n - 1; i >= 0; i--) {
-        if (live[i] === 0) continue;
-        for (let j = start[i]!; j < start[i + 1]!; j++) {
-          const r = args[j]!;
-          if (r >= 0) live[r] = 1;
-        }
+    for (const r of outputs) if (r >= 0) live[r] = 1;
+    for (const v of this.inputVars) live[v] = 1;
+    for (let i = n - 1; i >= 0; i--) {
+      if (live[i] === 0) continue;
+      for (let j = start[i]!; j < start[i + 1]!; j++) {
+        const r = args[j]!;
+        if (r >= 0) live[r] = 1;
       }
-    } else {
-      live.fill(1);
     }
+    return live;
+  }
+
+  /** The live equations (all when `live` is undefined), renumbered into a fresh {@link Graph}. */
+  renumber(outputs: readonly number[], live: Uint8Array | undefined): Optimized {
+    const src = this.src;
+    const n = this.keys.length;
+    const start = this.start.data;
+    const args = this.args.data;
+    const keys = this.keys.data;
     // Keep only the constants still referenced, in order of first use.
     const constMap = new Map<number, number>();
     const g = new Graph();
@@ -380,9 +439,9 @@ class Builder {
     const origin = new Ints(n);
     let k = 0;
     for (let i = 0; i < n; i++) {
-      if (live[i] === 0) continue;
-      const p = this.prims[i]!;
-      if (p === INPUT) {
+      if (live !== undefined && live[i] === 0) continue;
+      const key = keys[i]!;
+      if (key === this.inputKey) {
         newId[i] = g.addInput(src.inputPaths[k++] ?? "");
       } else {
         for (let j = start[i]!; j < start[i + 1]!; j++) {
@@ -390,6 +449,7 @@ class Builder {
           if (r >= 0) g.pushVar(newId[r]!);
           else g.args.push(mapConst(r));
         }
+        const p = key >= 0 ? primitiveById(key) : src.unlisted[~key]!;
         newId[i] = g.finish(p, this.params.size === 0 ? undefined : this.params.get(i));
       }
       origin.push(this.origin.data[i]!);
