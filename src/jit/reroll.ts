@@ -132,10 +132,22 @@ class LoopFinder {
     return typeof this.consts[~ra] === "number" && typeof this.consts[~rb] === "number" ? ~rb - ~ra : NaN;
   }
 
-  /** Number of blocks of length L repeating from p without passing hi (1 when fewer than 3). */
-  private repeats(p: number, L: number, hi: number): number {
-    if (p + 3 * L > hi || !this.firstThreeRepeat(p, L)) return 1;
+  /**
+   * Number of blocks of length L repeating from p without passing hi (1 when fewer than 3).
+   * `known`, when given, is a shorter block length that L is a multiple of, and its number of
+   * repetitions from p: those are `known.K / (L / known.L)` repetitions of L already (each
+   * operand moves by the sum of the shorter strides), so only the blocks after them are compared.
+   * Skipping them keeps the work budget exactly as if they had been compared.
+   */
+  private repeats(p: number, L: number, hi: number, known?: { readonly L: number; readonly K: number }): number {
+    const given = known !== undefined && L % known.L === 0 ? Math.floor(known.K / (L / known.L)) : 0;
     let k = 3;
+    if (given >= 3) {
+      let cost = 0;
+      for (let l = 0; l < L; l++) cost += this.start[p + l + 1]! - this.start[p + l]! + 1;
+      this.budget -= (given - 2) * cost;
+      k = given;
+    } else if (p + 3 * L > hi || !this.firstThreeRepeat(p, L)) return 1;
     while (p + (k + 1) * L <= hi && this.blockRepeats(p, L, k)) k++;
     return k;
   }
@@ -205,11 +217,13 @@ class LoopFinder {
     const { minReps, minCover } = this.limits;
     let bestL = 0;
     let bestK = 0;
+    let shortest: { L: number; K: number } | undefined; // the shortest block that repeats (from `repeats`)
     let j = this.next[i]!;
     for (let c = 0; c < CANDIDATES && j >= 0 && j < hi; c++, j = this.next[j]!) {
       const L = j - i;
       if (L > MAX_LEN || (hi - i) / L < minReps) break;
-      let K = this.repeats(i, L, hi);
+      let K = this.repeats(i, L, hi, shortest);
+      if (K >= 3 && shortest === undefined) shortest = { L, K };
       if (K >= minReps && outer > 0) K = this.innerValid(i, L, K, outer);
       if (K >= minReps && K * L >= minCover && K * L > bestK * bestL) {
         bestL = L;
