@@ -92,8 +92,10 @@ class Builder {
   private readonly numConst = new Map<number, number>();
   private negZero = NONE;
   private readonly objConst = new Map<object, number>();
-  // CSE: open addressing over equation ids (-1 = empty).
-  private readonly table: Int32Array;
+  // CSE: two tables of equation ids, open addressing (-1 = empty); see `findSlot`.
+  private readonly near: Int32Array;
+  private far: Int32Array | undefined = undefined;
+  private slotTable: Int32Array;
   private readonly mask: number;
   private readonly srcKeys: ArrayLike<number>;
   private readonly srcStart: ArrayLike<number>;
@@ -114,7 +116,8 @@ class Builder {
     this.origin = new Ints(n);
     let cap = 64;
     while (cap < n * 2) cap *= 2;
-    this.table = new Int32Array(cap).fill(-1);
+    this.near = new Int32Array(cap).fill(-1);
+    this.slotTable = this.near;
     this.mask = cap - 1;
     this.srcKeys = src.primIds.data;
     this.srcStart = src.argStart.data;
@@ -331,15 +334,16 @@ class Builder {
       ops[1] = t;
     }
     let h = Math.imul(key + 1, 0x9e3779b1) ^ nOps;
-    let near = -1; // the latest variable among the operands
+    let latest = -1; // the latest variable among the operands
     for (let j = 0; j < nOps; j++) {
       const r = ops[j]!;
-      if (r > near) near = r;
+      if (r > latest) latest = r;
       h = Math.imul(h ^ r, 0x85ebca6b);
       h ^= h >>> 13;
     }
-    const slot = this.findSlot(h, near, key, commutative);
-    if (this.table[slot]! >= 0) return this.table[slot]!;
+    const slot = this.findSlot(h, latest, key, commutative);
+    const table = this.slotTable;
+    if (table[slot]! >= 0) return table[slot]!;
     if (swap) {
       // Stored in the order written.
       const t = ops[0]!;
@@ -347,34 +351,40 @@ class Builder {
       ops[1] = t;
     }
     const id = this.equation(undefined, source);
-    this.table[slot] = id;
+    table[slot] = id;
     return id;
   }
 
   /**
    * The slot of the equation equal to the one in `ops` (hash `h`), or the empty slot where it
-   * goes. First a few slots next to `2 · near` (the latest variable operand): an equation's
-   * operands were mostly computed just before it, so successive lookups stay in the same part of
-   * the table and in the processor's cache, where slots all over a table of millions of entries
-   * would each cost a cache miss. When those slots are full (a value read by many equations),
-   * the search goes on from `h` alone. Entries are never removed, so a later lookup of an equal
-   * equation takes the same path and finds it. The table has room for twice the source's
-   * equations: it never fills.
+   * goes, in `near` or `far` (left in `slotTable`). First a few slots of `near` next to
+   * `2 · latest` (the latest variable operand): an equation's operands were mostly computed
+   * just before it, so successive lookups stay in the same part of the table and in the
+   * processor's cache, where slots all over a table of millions of entries would each cost a
+   * cache miss. When those slots are full (a value read by many equations), the search goes on
+   * in `far` from `h` alone — a separate table, so that a crowded stretch of `near` never makes
+   * those searches long. Entries are never removed, so a later lookup of an equal equation takes
+   * the same path and finds it. Each table has room for twice the source's equations: it never fills.
    */
-  private findSlot(h: number, near: number, key: number, commutative: boolean): number {
-    const { table, mask } = this;
-    let slot: number;
-    if (near >= 0) {
-      slot = (2 * near + (h & 7)) & mask;
+  private findSlot(h: number, latest: number, key: number, commutative: boolean): number {
+    const mask = this.mask;
+    if (latest >= 0) {
+      const near = this.near;
+      let slot = (2 * latest + (h & 7)) & mask;
       for (let probe = 0; probe < NEAR_PROBES; probe++) {
-        const e = table[slot]!;
-        if (e < 0 || (this.keys.data[e] === key && this.sameOperands(e, commutative))) return slot;
+        const e = near[slot]!;
+        if (e < 0 || (this.keys.data[e] === key && this.sameOperands(e, commutative))) {
+          this.slotTable = near;
+          return slot;
+        }
         slot = (slot + 1) & mask;
       }
     }
-    slot = h & mask;
+    const far = (this.far ??= new Int32Array(mask + 1).fill(-1));
+    this.slotTable = far;
+    let slot = h & mask;
     for (;;) {
-      const e = table[slot]!;
+      const e = far[slot]!;
       if (e < 0 || (this.keys.data[e] === key && this.sameOperands(e, commutative))) return slot;
       slot = (slot + 1) & mask;
     }
