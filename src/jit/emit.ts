@@ -145,7 +145,7 @@ class Emitter {
 
   /** `const v<e> = …` for template `e`, with its NaN checks and its store when it is read from memory. */
   private emitEquation(e: number, levels: readonly OpenLoop[]): void {
-    const p = this.cg.prims[e]!;
+    const p = this.cg.graph.prim(e);
     const atoms: string[] = [];
     if (this.cg.gathered(e) && levels.length === 0) {
       this.emitGathered(e, p);

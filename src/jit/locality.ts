@@ -9,7 +9,6 @@
  * affine in the loop indices, and its defining equation stores it there.
  */
 import type { Graph } from "../core/graph.js";
-import type { Primitive } from "../core/primitive.js";
 import type { Loop, LoopNode } from "./reroll.js";
 
 /** Variadic operations with more operands than this read them from memory in a loop. */
@@ -19,7 +18,6 @@ export const MAX_INLINE_OPERANDS = 32;
 export class CodeGraph {
   readonly n: number;
   readonly first: number;
-  readonly prims: readonly Primitive[];
   readonly start: ArrayLike<number>;
   readonly args: ArrayLike<number>;
   readonly consts: readonly number[];
@@ -30,7 +28,6 @@ export class CodeGraph {
   ) {
     this.n = graph.size;
     this.first = graph.inputs.length;
-    this.prims = graph.primitives();
     this.start = graph.argStart.data;
     this.args = graph.args.data;
     this.consts = graph.consts.toArray() as readonly number[];

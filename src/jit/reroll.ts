@@ -23,7 +23,6 @@
  */
 import type { Graph } from "../core/graph.js";
 import type { Num } from "../core/num.js";
-import type { Primitive } from "../core/primitive.js";
 
 /** A loop: `reps` iterations of the `span` equations from `start`; `body` describes the first iteration. */
 export interface Loop {
@@ -71,13 +70,15 @@ export function reroll(g: Graph, limits: LoopLimits = LIMITS): LoopNode[] {
   return new LoopFinder(g, limits).outerLoops(g.inputs.length, g.size);
 }
 
-/** next[i]: the next equation with the same primitive and operand count (-1: none). */
-function nextSameShape(prims: readonly Primitive[], start: ArrayLike<number>, first: number): Int32Array {
-  const n = prims.length;
+/**
+ * next[i]: the next equation with the same primitive and operand count (-1: none). Primitives
+ * are compared by the number the graph stores for them (`primIds`), one per primitive.
+ */
+function nextSameShape(primIds: ArrayLike<number>, start: ArrayLike<number>, first: number, n: number): Int32Array {
   const next = new Int32Array(n).fill(-1);
-  const lastOf = new Map<Primitive, Map<number, number>>();
+  const lastOf = new Map<number, Map<number, number>>();
   for (let i = n - 1; i >= first; i--) {
-    const p = prims[i]!;
+    const p = primIds[i]!;
     const arity = start[i + 1]! - start[i]!;
     let byArity = lastOf.get(p);
     if (byArity === undefined) lastOf.set(p, (byArity = new Map()));
@@ -91,7 +92,9 @@ function nextSameShape(prims: readonly Primitive[], start: ArrayLike<number>, fi
 /** The loop search over one graph: its flat arrays, the candidates, and the work budget left. */
 class LoopFinder {
   private readonly n: number;
-  private readonly prims: readonly Primitive[];
+  private readonly g: Graph;
+  /** The primitive of each equation, as the graph stores it (equal numbers: the same primitive). */
+  private readonly primIds: ArrayLike<number>;
   private readonly start: ArrayLike<number>;
   private readonly args: ArrayLike<number>;
   private readonly consts: readonly Num[];
@@ -104,19 +107,20 @@ class LoopFinder {
     private readonly limits: LoopLimits,
   ) {
     this.n = g.size;
-    this.prims = g.primitives();
+    this.g = g;
+    this.primIds = g.primIds.data;
     this.start = g.argStart.data;
     this.args = g.args.data;
     this.consts = g.consts.toArray();
     this.params = g.params;
-    this.next = nextSameShape(this.prims, this.start, g.inputs.length);
+    this.next = nextSameShape(this.primIds, this.start, g.inputs.length, this.n);
     this.budget = 64 * this.n + 100_000;
   }
 
   /** Whether equations a and b can be the same equation of two blocks. */
   private sameShape(a: number, b: number): boolean {
-    const { prims, start, params } = this;
-    if (prims[a] !== prims[b]) return false;
+    const { primIds, start, params } = this;
+    if (primIds[a] !== primIds[b]) return false;
     if (start[a + 1]! - start[a]! !== start[b + 1]! - start[b]!) return false;
     return params.size === 0 || params.get(a) === params.get(b);
   }
@@ -279,10 +283,10 @@ class LoopFinder {
 
   /** Candidate outer spans: the index of the next item of the same kind (-1: none). */
   private nextSameItem(items: readonly LoopNode[]): Int32Array {
-    const { prims, start } = this;
+    const { g, start } = this;
     const sig = (x: LoopNode): string => {
-      if (typeof x === "number") return `${prims[x]!.name}/${start[x + 1]! - start[x]!}`;
-      return `${x.span}x${x.reps}/${prims[x.start]!.name}`;
+      if (typeof x === "number") return `${g.prim(x).name}/${start[x + 1]! - start[x]!}`;
+      return `${x.span}x${x.reps}/${g.prim(x.start).name}`;
     };
     const nextItem = new Int32Array(items.length).fill(-1);
     const lastOf = new Map<string, number>();
