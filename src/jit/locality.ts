@@ -169,25 +169,32 @@ class InstanceWalk {
           this.scopes.length = 0;
           this.scopes.push(this.nextScope++);
         }
-        this.walk([x], 0, -1);
+        this.walk(x, 0, -1);
       });
     }
     for (const r of this.cg.graph.outputs) if (r >= this.cg.first) this.store[this.templateOf[r]!] = 1;
   }
 
-  private walk(xs: readonly LoopNode[], offset: number, iter: number): void {
-    for (const x of xs) {
-      if (typeof x === "number") {
-        if (this.pass === 1) this.visit(x + offset, x, iter);
-        else this.markStores(x + offset, x, iter);
-        continue;
-      }
-      for (let k = 0; k < x.reps; k++) {
-        this.scopes.push(this.nextScope++);
-        this.walk(x.body, offset + k * x.span, k);
-        this.scopes.pop();
-      }
+  /** Every instance of node x, moved by `offset` (iteration `iter` of the innermost loop around it). */
+  private walk(x: LoopNode, offset: number, iter: number): void {
+    if (typeof x === "number") {
+      if (this.pass === 1) this.visit(x + offset, x, iter);
+      else this.markStores(x + offset, x, iter);
+      return;
     }
+    for (let k = 0; k < x.reps; k++) {
+      this.scopes.push(this.nextScope++);
+      for (const y of x.body) this.walk(y, offset + k * x.span, k);
+      this.scopes.pop();
+    }
+  }
+
+  /** Whether scope s is open, the innermost one included or not. */
+  private isOpen(s: number, innermost: boolean): boolean {
+    const scopes = this.scopes;
+    const end = innermost ? scopes.length : scopes.length - 1;
+    for (let d = 0; d < end; d++) if (scopes[d] === s) return true;
+    return false;
   }
 
   /** Pass 1 at instance u of template t, in iteration `iter` of its innermost loop (-1: none). */
@@ -212,10 +219,10 @@ class InstanceWalk {
       const named = this.templateOf[r] === args[ts + j];
       if (this.carriedPos[ts + j] === 1) {
         // Read from the register; its initial value is read before the loop, in the enclosing scope.
-        if (iter === 0 && !(named && scopes.slice(0, -1).includes(this.scopeOf[r]!))) this.initViaMemory[ts + j] = 1;
+        if (iter === 0 && !(named && this.isOpen(this.scopeOf[r]!, false))) this.initViaMemory[ts + j] = 1;
         continue;
       }
-      if (gather || !named || !scopes.includes(this.scopeOf[r]!)) this.viaMemory[ts + j] = 1;
+      if (gather || !named || !this.isOpen(this.scopeOf[r]!, true)) this.viaMemory[ts + j] = 1;
     }
   }
 
