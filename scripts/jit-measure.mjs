@@ -9,7 +9,7 @@
 // each and their ratio, plus first-call time (trace + optimise + generate) and time to reach
 // steady state.
 import * as cr from "../dist/index.js";
-import { COMPILE_DEFAULTS, codegen } from "../dist/core/compile.js";
+import { COMPILE_DEFAULTS, codegen } from "../dist/jit/compile.js";
 
 import { handW3, handW4, handW5, handW6, makeData } from "../bench/lib/workloads.mjs";
 import { chain, coupled, mlpLoss, rosenbrock } from "../bench/systems/chainrule.mjs";

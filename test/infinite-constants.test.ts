@@ -3,8 +3,8 @@
 // of derivative code absorbing, in generated code and in the interpreter alike.
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { codegen } from "../src/core/compile.js";
-import { optimize } from "../src/core/optimize.js";
+import { codegen } from "../src/jit/compile.js";
+import { optimize } from "../src/jit/optimize.js";
 import { SCALE } from "../src/primitives/arithmetic.js";
 import * as cr from "../src/index.js";
 import { grad, jit, jvp, makeGraph, mul, pow, relu, type Num } from "../src/index.js";

@@ -4,7 +4,7 @@
 // forms; 100 000 (past where a spread overflowed) for the gradients that stage a few equations
 // per input, which would make this test slow at a million.
 import { afterEach, describe, expect, it } from "vitest";
-import { codegen } from "../src/core/compile.js";
+import { codegen } from "../src/jit/compile.js";
 import {
   add,
   ChainruleError,

@@ -3,7 +3,7 @@
 // (1 / exp(1000) = 0). That stays so outside debugNans; under debugNans it is reported, naming
 // the primitive whose local gradient was not finite — eagerly and under jit alike.
 import { afterEach, describe, expect, it } from "vitest";
-import { codegen } from "../src/core/compile.js";
+import { codegen } from "../src/jit/compile.js";
 import { nanWatch } from "../src/core/eval.js";
 import {
   add,

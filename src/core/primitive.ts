@@ -12,6 +12,7 @@
 import { ChainruleError } from "../errors.js";
 import { evalPrimitive1, evalPrimitive2 } from "./eval.js";
 import type { Num } from "./num.js";
+import type { Graph } from "./graph.js";
 import { bind, bindUnary, bindBinary } from "./trace.js";
 import { describeValue } from "./num.js";
 import { readFunction, readOptions, type OptionReader } from "../util/options.js";
@@ -108,6 +109,8 @@ export interface MultiRules {
   vjpForward(xs: readonly Num[], params: unknown): { outputs: Num[]; residuals: unknown };
   /** Reverse mode, backward half: one cotangent per input (0 = none) for output cotangents `cts`. */
   vjpBackward(xs: readonly Num[], residuals: unknown, cts: readonly Num[], params: unknown): Num[];
+  /** For printed graphs: a short description of `params` and the bodies to print below the equation. */
+  show?(params: unknown): { readonly details: string; readonly bodies: readonly { readonly name: string; readonly graph: Graph }[] };
 }
 
 /** Makes a primitive with several outputs (see {@link MultiRules}); `impl`/`rule` are unused. */

@@ -4,7 +4,7 @@
  * lecture notes' annotated figures).
  */
 import type { Graph } from "./graph.js";
-import { INPUT, varName } from "./graph.js";
+import { INPUT, SLOT, varName } from "./graph.js";
 import { shownName, type Primitive } from "./primitive.js";
 import { describeValue, isTracer, type Num } from "./num.js";
 import { renderTree } from "../tree/tree.js";
@@ -44,6 +44,30 @@ function outputText(g: Graph): string {
   return renderTree(g.outputDef, (k) => names[k]!, (key) => JSON.stringify(key));
 }
 
+/** At most `max` names, the middle elided: long operand and output lists of loops stay one line. */
+function elide(names: readonly string[], max = 12): string {
+  if (names.length <= max) return names.join(", ");
+  return `${names.slice(0, max - 3).join(", ")}, … (${names.length} in all), ${names.slice(-2).join(", ")}`;
+}
+
+/**
+ * The lines of a primitive with several outputs (a loop or a branch): `outs = name[details](operands)`
+ * and, indented below, each of its bodies printed once (as `make_jaxpr` prints a scan).
+ */
+function multiText(g: Graph, i: number, p: Primitive): string[] {
+  const width = g.widths.get(i) ?? 1;
+  const outs: string[] = [];
+  for (let k = 0; k < width; k++) outs.push(varName(i + k));
+  const shown = p.multi!.show?.(g.params.get(i));
+  const head = `${elide(outs)} = ${p.name}${shown === undefined || shown.details === "" ? "" : `[${shown.details}]`}(${elide(g.operandNames(i))})`;
+  const lines = [head];
+  for (const b of shown?.bodies ?? []) {
+    lines.push(`  ${b.name}:`);
+    for (const l of graphToString(b.graph).split("\n")) lines.push(`    ${l}`);
+  }
+  return lines;
+}
+
 /** Text form: a header with the inputs, one equation a line, the outputs. */
 export function graphToString(g: Graph): string {
   const annotated = g.values !== undefined || g.grads !== undefined;
@@ -57,6 +81,11 @@ export function graphToString(g: Graph): string {
   const body: [string, string][] = [];
   for (let i = 0; i < g.size; i++) {
     const p = g.prim(i);
+    if (p === SLOT) continue; // printed with its head
+    if (p.multi !== undefined) {
+      for (const line of multiText(g, i, p)) body.push([line, ""]);
+      continue;
+    }
     if (p === INPUT) {
       const path = g.inputPaths[g.inputs.indexOf(i)] ?? "";
       if (annotated) body.push([`${varName(i)} = input`, path === "" ? annotation(g, i) : `${path}: ${annotation(g, i)}`]);
@@ -64,7 +93,9 @@ export function graphToString(g: Graph): string {
     }
     body.push([`${varName(i)} = ${callText(p, g.operandNames(i))}`, annotated ? annotation(g, i) : ""]);
   }
-  const width = Math.min(48, Math.max(0, ...body.map(([s]) => s.length)));
+  let width = 0;
+  for (const [s] of body) if (s.length > width && !s.startsWith("  ")) width = s.length; // no spread: graphs can be long
+  width = Math.min(48, width);
   for (const [s, note] of body) lines.push(note === "" ? `  ${s}` : `  ${s.padEnd(width)}  // ${note}`);
   lines.push(`  return ${outputText(g)}`);
   lines.push("}");

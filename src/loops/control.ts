@@ -10,6 +10,7 @@ import { nanWatch } from "../core/eval.js";
 import { ConcretizationError } from "../errors.js";
 import { toNumber, type Num } from "../core/num.js";
 import { multiPrimitive, type Primitive } from "../core/primitive.js";
+import type { Graph } from "../core/graph.js";
 import { vjpFlat, type Linearized } from "../core/reverse.js";
 import { bindMulti } from "../core/trace.js";
 import { backwardParams, SCAN, ScanParams } from "./scan.js";
@@ -18,6 +19,16 @@ import { deriveBody, inIteration, split, type SubGraph, zeros } from "./subgraph
 /** Whether a predicate value selects "true": nonzero and not NaN, as `where`. */
 export function isTrue(p: number): boolean {
   return p !== 0 && p === p;
+}
+
+function showWhile(P: WhileParams): { details: string; bodies: { name: string; graph: Graph }[] } {
+  return {
+    details: `consts ${P.nConsts}, carry ${P.nCarry}${P.maxSteps === undefined ? "" : `, maxSteps ${P.maxSteps}`}`,
+    bodies: [
+      { name: "cond (consts, carry) → go on", graph: P.cond.graph },
+      { name: "body (consts, carry) → carry", graph: P.body.graph },
+    ],
+  };
 }
 
 // ---- whileLoop -----------------------------------------------------------------------------------
@@ -122,6 +133,7 @@ function whileJvpParams(P: WhileParams): WhileParams {
  * which stores the carries of the steps it takes when it runs.
  */
 export const WHILE: Primitive = multiPrimitive("whileLoop", {
+  show: (P) => showWhile(P as WhileParams),
   outputCount: (P) => (P as WhileParams).nCarry,
   evaluate: (xs, P) => Array.from(runWhile(xs, P as WhileParams).carry),
   jvp(xs, ts, params) {
@@ -189,6 +201,7 @@ function scanBackwardOf(ins: readonly Num[], S: ScanParams): Num[] {
 
 /** The backward half of a whileLoop whose step count is known only when it runs (under jit). */
 export const WHILE_BACKWARD: Primitive = multiPrimitive("whileBackward", {
+  show: (P) => showWhile(P as WhileParams),
   outputCount: (P) => (P as WhileParams).nConsts + (P as WhileParams).nCarry,
   evaluate: (xs, P) => whileBackwardOnNumbers(xs, P as WhileParams),
   jvp(xs, ts, params) {
@@ -276,6 +289,13 @@ function condVjpParams(P: CondParams): CondParams {
  * infinity in a branch that is not taken never reaches a value or a gradient.
  */
 export const COND: Primitive = multiPrimitive("cond", {
+  show: (params) => {
+    const P = params as CondParams;
+    return {
+      details: `consts ${P.nConsts}, operands ${P.nOperands}`,
+      bodies: P.branches.map((b, k) => ({ name: `branch ${k} (consts, operands) → outputs`, graph: b.graph })),
+    };
+  },
   outputCount: (P) => (P as CondParams).nOutputs,
   evaluate(xs, params) {
     const P = params as CondParams;
@@ -317,6 +337,7 @@ export class RematParams {
  * its backward half runs the body's vjp, which computes the body again.
  */
 export const REMAT: Primitive = multiPrimitive("checkpoint", {
+  show: (P) => ({ details: "", bodies: [{ name: "body", graph: (P as RematParams).body.graph }] }),
   outputCount: (P) => (P as RematParams).nOutputs,
   evaluate(xs, params) {
     const P = params as RematParams;

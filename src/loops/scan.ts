@@ -19,6 +19,7 @@ import { jvpFlat } from "../core/forward.js";
 import { nanWatch } from "../core/eval.js";
 import type { Num } from "../core/num.js";
 import { multiPrimitive, type Primitive } from "../core/primitive.js";
+import type { Graph } from "../core/graph.js";
 import { vjpFlat, type Linearized } from "../core/reverse.js";
 import { bindMulti } from "../core/trace.js";
 import { add } from "../primitives/arithmetic.js";
@@ -134,6 +135,14 @@ function accumulate(a: Num, b: Num): Num {
   return a === 0 ? b : b === 0 ? a : add(a, b);
 }
 
+/** How a scan shows in a printed graph: its sizes, and its body once. */
+function showScan(P: ScanParams): { details: string; bodies: { name: string; graph: Graph }[] } {
+  const parts = [`length ${P.length}`, `consts ${P.nConsts}`, `carry ${P.nCarry}`, `x ${P.nX}`, `y ${P.nY}`];
+  if (P.reverse) parts.push("reverse");
+  if (P.snapshots !== undefined) parts.push(`snapshots ${P.snapshots}`);
+  return { details: parts.join(", "), bodies: [{ name: "body (consts, i, carry, x) → (carry, y)", graph: P.body.graph }] };
+}
+
 // ---- the rules -----------------------------------------------------------------------------------
 
 function scanJvp(xs: readonly Num[], ts: readonly Num[], P: ScanParams): { outputs: Num[]; tangents: Num[] } {
@@ -189,6 +198,7 @@ function backwardFromCarries(xs: readonly Num[], carries: readonly Num[], cts: r
 /** The scan primitive. */
 export const SCAN: Primitive = multiPrimitive("scan", {
   outputCount: (P) => (P as ScanParams).outputCount,
+  show: (P) => showScan(P as ScanParams),
   evaluate: (xs, P) => evaluateScan(xs, P as ScanParams),
   jvp: (xs, ts, P) => scanJvp(xs, ts, P as ScanParams),
   vjpForward(xs, params) {
@@ -211,6 +221,7 @@ export const SCAN: Primitive = multiPrimitive("scan", {
  * are those of the same computation written with stored carries.
  */
 export const SCAN_CHECKPOINTED: Primitive = multiPrimitive("scanCheckpointed", {
+  show: (P) => showScan(P as ScanParams),
   outputCount: (params) => {
     const P = params as ScanParams;
     return P.nConsts + P.nCarry + P.length * P.nX;

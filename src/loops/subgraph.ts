@@ -15,8 +15,8 @@ import type { Num } from "../core/num.js";
 import { stageFlat } from "../core/stage.js";
 import { bind, bindMulti } from "../core/trace.js";
 import { ValueStore } from "../core/values.js";
-import { compile, type Executable } from "../core/compile.js";
-import { optimize } from "../core/optimize.js";
+import { compileGraph, type Executable } from "../jit/compile.js";
+import { optimize } from "../jit/optimize.js";
 
 /** A staged body whose graph has only numbers as constants: every outer value is an input. */
 export class SubGraph {
@@ -97,7 +97,7 @@ function compiled(g: Graph): Executable {
   const key = graphKey(g);
   let exec = key === undefined ? undefined : compiledBodies.get(key);
   if (exec === undefined) {
-    exec = compile(optimize(g).graph);
+    exec = compileGraph(optimize(g).graph);
     if (key !== undefined) {
       if (compiledBodies.size >= MAX_COMPILED_BODIES) compiledBodies.delete(compiledBodies.keys().next().value!);
       compiledBodies.set(key, exec);

@@ -11,11 +11,11 @@
  *   tracers) is specific to that trace: it is never cached, and it is evaluated by re-binding.
  */
 import { ChainruleError, JitMismatchError, NonFiniteError, TreeStructureError } from "../errors.js";
-import { compile, type Executable } from "../core/compile.js";
+import { compileGraph, type Executable } from "../jit/compile.js";
 import { nanWatch } from "../core/eval.js";
 import { evaluate, Graph, varName } from "../core/graph.js";
 import { describeValue, Tracer, type Num } from "../core/num.js";
-import { optimize } from "../core/optimize.js";
+import { optimize } from "../jit/optimize.js";
 import { flatten, flattenAs, kindOf, leafPaths, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Primal } from "../tree/types.js";
 import { setOwn } from "../tree/tree.js";
@@ -561,7 +561,7 @@ function executable(e: Entry): Executable {
     const { origin } = e;
     // Name the equation as it was staged (what makeGraph prints), when that graph was kept.
     const staged = e.staged ?? e.graph;
-    const exec = compile(e.graph, {
+    const exec = compileGraph(e.graph, {
       onNan: (v) => {
         const o = e.staged === undefined ? v : origin[v]!;
         const p = staged.prim(o);

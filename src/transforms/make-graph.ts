@@ -7,7 +7,7 @@
 import type { Graph } from "../core/graph.js";
 import type { TreeDef } from "../tree/tree.js";
 import type { Num } from "../core/num.js";
-import { optimize } from "../core/optimize.js";
+import { optimize } from "../jit/optimize.js";
 import { vjpFlat } from "../core/reverse.js";
 import { stageFlat } from "../core/stage.js";
 import { refuseLeaks } from "../core/trace.js";

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import * as chainrule from "../../src/index.js";
 import { eq, grad, jit, jvp, logSumExp, mul, pow, relu, sum, vjp, where, type Num } from "../../src/index.js";
-import { codegen } from "../../src/core/compile.js";
+import { codegen } from "../../src/jit/compile.js";
 import {
   difference,
   FUZZ_OPS,

@@ -31,7 +31,7 @@ import {
   vjp,
   type Num,
 } from "../../src/index.js";
-import { codegen } from "../../src/core/compile.js";
+import { codegen } from "../../src/jit/compile.js";
 import { nanWatch } from "../../src/core/eval.js";
 import { currentLevel } from "../../src/core/trace.js";
 import { fuzzParams, fuzzTimeout, sameNumber } from "../support/fuzz.js";

@@ -1,6 +1,6 @@
 // Helpers for tests that expect a particular error or run under both jit strategies.
 import { expect } from "vitest";
-import { codegen } from "../../src/core/compile.js";
+import { codegen } from "../../src/jit/compile.js";
 import { NonFiniteError } from "../../src/index.js";
 
 /** The NonFiniteError that `fn` throws (fails the test when it throws nothing or something else). */

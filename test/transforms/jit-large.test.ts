@@ -3,7 +3,7 @@
 // all (too large to be worth generating code for: interpreted), both correct.
 import { describe, expect, it } from "vitest";
 import { add, cos, jit, mul, sin, sub, tanh, valueAndGrad, type Num } from "../../src/index.js";
-import { COMPILE_DEFAULTS } from "../../src/core/compile.js";
+import { COMPILE_DEFAULTS } from "../../src/jit/compile.js";
 import { stage } from "../../src/transforms/make-graph.js";
 
 const chain = (n: number) => (x: Num) => {

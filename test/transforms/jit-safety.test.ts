@@ -6,7 +6,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { add, definePrimitive, grad, jit, mul, sin, sum, valueAndGrad, where, gt, type Num } from "../../src/index.js";
-import { codegen, jsNumber } from "../../src/core/compile.js";
+import { codegen } from "../../src/jit/compile.js";
+import { jsNumber } from "../../src/jit/emit.js";
 
 afterEach(() => {
   codegen.forbidden = false;

@@ -33,7 +33,7 @@ import {
   where,
   type Num,
 } from "../../src/index.js";
-import { codegen } from "../../src/core/compile.js";
+import { codegen } from "../../src/jit/compile.js";
 import { nanWatch } from "../../src/core/eval.js";
 import { StageTracer } from "../../src/core/stage.js";
 import { ARRAY, BINARY, expectAgree, runLoops, runProgram, UNARY, type Step } from "./jit-helpers.js";

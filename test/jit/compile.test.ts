@@ -3,15 +3,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { add, mul, sin, sum, tanh, dot, valueAndGrad, type Num } from "../../src/index.js";
-import { compile, type CompileOptions } from "../../src/core/compile.js";
-import { optimize } from "../../src/core/optimize.js";
-import { reroll, type Node } from "../../src/core/reroll.js";
+import { compileGraph, type CompileOptions } from "../../src/jit/compile.js";
+import { optimize } from "../../src/jit/optimize.js";
+import { reroll, type LoopNode } from "../../src/jit/reroll.js";
 import { stage } from "../../src/transforms/make-graph.js";
 import { runLoops, runProgram } from "../transforms/jit-helpers.js";
 
 function run(f: (...a: never[]) => unknown, args: unknown[], inputs: number[], options: CompileOptions): number[] {
   const { graph } = optimize(stage(f as (...a: unknown[]) => unknown, args, undefined, "jit").graph);
-  const exec = compile(graph, options);
+  const exec = compileGraph(graph, options);
   const m = exec.newMemory();
   m.set(inputs);
   exec.run(m);
@@ -55,9 +55,9 @@ describe("generated code and interpreter agree exactly", () => {
 });
 
 describe("re-rolling", () => {
-  const loopsOf = (nodes: readonly Node[]): { span: number; reps: number; depth: number }[] => {
+  const loopsOf = (nodes: readonly LoopNode[]): { span: number; reps: number; depth: number }[] => {
     const out: { span: number; reps: number; depth: number }[] = [];
-    const walk = (xs: readonly Node[], depth: number) => {
+    const walk = (xs: readonly LoopNode[], depth: number) => {
       for (const x of xs) {
         if (typeof x === "number") continue;
         out.push({ span: x.span, reps: x.reps, depth });

@@ -2,7 +2,7 @@
 // unit multipliers), CSE and DCE — keeping values (NaN semantics included) and derivatives.
 import { describe, expect, it } from "vitest";
 import { add, cos, exp, grad, gt, jit, log, makeGraph, mul, neg, sin, stopGradient, sub, sum, where, type Num } from "../../src/index.js";
-import { optimize } from "../../src/core/optimize.js";
+import { optimize } from "../../src/jit/optimize.js";
 import { INPUT } from "../../src/core/graph.js";
 import { scale } from "../../src/primitives/arithmetic.js";
 import { stage } from "../../src/transforms/make-graph.js";
@@ -63,6 +63,17 @@ describe("common subexpressions and dead code", () => {
     expect(prims((x) => add(sin(x), sin(x)), 1)).toEqual(["sin", "add"]);
     expect(prims((x, y) => sub(add(x, y), add(y, x)), 1, 2)).toEqual(["add", "sub"]);
     expect(prims((x, y) => sub(sub(x, y), sub(y, x)), 1, 2)).toEqual(["sub", "sub", "sub"]);
+  });
+  it("shares equal equations that read a value many others read too (more than the slots near it)", () => {
+    // 200 products of the same x with different constants, twice over, in either order: the
+    // second round is the first again, whether it was placed near x or beyond.
+    const f = (x: Num) => {
+      const once = Array.from({ length: 200 }, (_, i) => mul(x, i + 2));
+      const again = Array.from({ length: 200 }, (_, i) => mul(i + 2, x));
+      return sub(sum(once), sum(again));
+    };
+    expect(prims(f, 1.5)).toEqual([...new Array<string>(200).fill("mul"), "sum", "sub"]);
+    expect(jit(f)(1.5)).toBe(0);
   });
   it("removes what the outputs do not need", () => {
     expect(

@@ -6,9 +6,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as cr from "../../src/index.js";
 import { eq, grad, jit, logSumExp, valueAndGrad, where, type Num } from "../../src/index.js";
-import { compile, type CompileOptions, type Executable } from "../../src/core/compile.js";
-import { optimize } from "../../src/core/optimize.js";
-import { reroll } from "../../src/core/reroll.js";
+import { compileGraph, type CompileOptions, type Executable } from "../../src/jit/compile.js";
+import { optimize } from "../../src/jit/optimize.js";
+import { reroll, SMALL_LOOPS } from "../../src/jit/reroll.js";
 import { stage } from "../../src/transforms/make-graph.js";
 import { expectAgree, SAFE_OPS } from "../transforms/jit-helpers.js";
 
@@ -16,11 +16,11 @@ type F = (x: Num[]) => unknown;
 
 function lowered(f: F, xs: number[], options: CompileOptions): { exec: Executable; out: number[]; nested: boolean } {
   const { graph } = optimize(stage(f as (...a: unknown[]) => unknown, [xs], undefined, "jit").graph);
-  const exec = compile(graph, options);
+  const exec = compileGraph(graph, options);
   const m = exec.newMemory();
   m.set(xs);
   exec.run(m);
-  const nested = reroll(graph, options.rerollOptions).some((x) => typeof x !== "number" && x.body.some((y) => typeof y !== "number"));
+  const nested = reroll(graph, options.smallLoops === true ? SMALL_LOOPS : undefined).some((x) => typeof x !== "number" && x.body.some((y) => typeof y !== "number"));
   return { exec, out: Array.from(exec.outputSlots, (s) => m[s]!), nested };
 }
 
@@ -30,9 +30,6 @@ const same = (a: number[], b: number[]) => {
     if (!(Object.is(x, b[i]) || (x === 0 && b[i] === 0))) expect.fail(`output ${i}: ${x} vs ${b[i]} (interpreted)`);
   });
 };
-
-/** Small loops too: three iterations of a block of any length. */
-const SMALL = { minReps: 3, minCover: 3 } as const;
 
 describe("re-rolled loops read the right operand in every iteration", () => {
   it("an operand that walks backwards from a computed value into the inputs (logSumExp over [where(…), c, a])", () => {
@@ -53,7 +50,7 @@ describe("re-rolled loops read the right operand in every iteration", () => {
     const g = jit(valueAndGrad(f), { verify: false });
     expectAgree(g(xs), valueAndGrad(f)(xs));
     const ref = lowered(valueAndGrad(f), xs, { interpret: true }).out;
-    const small = lowered(valueAndGrad(f), xs, { rerollOptions: SMALL });
+    const small = lowered(valueAndGrad(f), xs, { smallLoops: true });
     expect(small.exec.stats.loops).toBeGreaterThan(0);
     same(small.out, ref);
   });
@@ -189,7 +186,7 @@ function build(p: Program): (x: Num[]) => Num {
 
 describe("random programs of repeated blocks: generated code agrees with the interpreter and eager evaluation", () => {
   const inputs = fc.array(fc.double({ min: -2, max: 2, noNaN: true, noDefaultInfinity: true }), { minLength: N, maxLength: N });
-  const variants: CompileOptions[] = [{}, { rerollOptions: SMALL }, { rerollOptions: SMALL, chunkSize: 5 }];
+  const variants: CompileOptions[] = [{}, { smallLoops: true }, { smallLoops: true, chunkSize: 5 }];
   it("value and gradient, with strides −2 … 2 through inputs, results, and earlier iterations", () => {
     let runs = 0;
     let rolled = 0;

@@ -1,0 +1,88 @@
+// jit's first call: stage + optimise + find loops + generate code (f.lower(...args): everything
+// the first call does except running the result), per operation of the staged graph, for W3
+// (Rosenbrock of n), W4 (the MLP over as many points as make about n operations) and W6 (a chain
+// of n steps) at n = 10⁵ and 4·10⁵. Each figure is the median of several fresh processes, so
+// that no run profits from code V8 already optimised in another.
+//
+//   npm run build && node bench/first-call.mjs [--runs=5] [--dist=path/to/dist] [W3 W6 ...] [--size=100000,400000]
+//
+// `--dist` measures another build (e.g. one of an older commit) with the same script.
+import { execFileSync } from "node:child_process";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+
+import { makeData, rng } from "./lib/workloads.mjs";
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => argv.find((s) => s.startsWith(`--${name}=`))?.split("=")[1] ?? dflt;
+const dist = resolve(opt("dist", fileURLToPath(new URL("../dist", import.meta.url))));
+
+if (argv[0] === "--child") {
+  // One measurement: workload argv[1] at size argv[2]; prints {ms, ops} as JSON.
+  const cr = await import(pathToFileURL(resolve(dist, "index.js")).href);
+  const { id, n } = { id: argv[1], n: Number(argv[2]) };
+  const { f, args } = setup(cr, id, n);
+  const t0 = performance.now();
+  const lowered = f.lower(...args);
+  const ms = performance.now() - t0;
+  const g = lowered.graph;
+  console.log(JSON.stringify({ ms, ops: g.size - g.inputs.length, strategy: lowered.strategy }));
+} else {
+  const runs = Number(opt("runs", 5));
+  const sizes = opt("size", "100000,400000").split(",").map(Number);
+  const ids = argv.filter((s) => !s.startsWith("--"));
+  console.log(`jit first call (f.lower) — ${dist}, median of ${runs} processes`);
+  for (const id of ids.length > 0 ? ids : ["W3", "W4", "W6"]) {
+    for (const n of sizes) {
+      const rs = [];
+      for (let r = 0; r < runs; r++) {
+        const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", id, String(n), `--dist=${dist}`], { encoding: "utf8" });
+        rs.push(JSON.parse(out));
+      }
+      rs.sort((a, b) => a.ms - b.ms);
+      const m = rs[Math.floor(rs.length / 2)];
+      const size = String(n).padStart(7);
+      console.log(`${id} n=${size}: ${m.ms.toFixed(0).padStart(5)} ms, ${String(m.ops).padStart(8)} optimised equations, ${((m.ms * 1000) / n).toFixed(2)} µs per n (${m.strategy})`);
+    }
+  }
+}
+
+/** The jitted value-and-gradient function of workload `id` at size `n`, and its arguments. */
+function setup(cr, id, n) {
+  const { add, sub, mul, sin, tanh, square, dot, mean, valueAndGrad, jit } = cr;
+  switch (id) {
+    case "W3": {
+      const f = (x) => {
+        let s = 0;
+        for (let i = 0; i < x.length - 1; i++) s = add(s, add(mul(100, square(sub(x[i + 1], square(x[i])))), square(sub(1, x[i]))));
+        return s;
+      };
+      return { f: jit(valueAndGrad(f)), args: [makeData("W3", n).x] };
+    }
+    case "W4": {
+      // The MLP of W4 over enough points for about n operations (about 1 500 per point: forward and backward).
+      const { params } = makeData("W4");
+      const r = rng(44);
+      const X = Array.from({ length: Math.max(1, Math.round(n / 1500)) }, () => [4 * r() - 2, 4 * r() - 2]);
+      const Y = X.map(([a, b]) => Math.sin(a) * Math.cos(b));
+      const f = (p, X, Y) =>
+        mean(
+          X.map((x, s) => {
+            const h1 = p.W1.map((w, j) => tanh(add(dot(w, x), p.b1[j])));
+            const h2 = p.W2.map((w, j) => tanh(add(dot(w, h1), p.b2[j])));
+            return square(sub(add(dot(p.W3, h2), p.b3), Y[s]));
+          }),
+        );
+      return { f: jit(valueAndGrad(f)), args: [params, X, Y] };
+    }
+    case "W6": {
+      const f = (x) => {
+        for (let i = 0; i < n; i++) x = add(mul(0.9, sin(x)), mul(0.1, x));
+        return x;
+      };
+      return { f: jit(valueAndGrad(f)), args: [makeData("W6", n).x0] };
+    }
+    default:
+      throw new Error(`unknown workload ${id}`);
+  }
+}
