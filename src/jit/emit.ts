@@ -14,6 +14,7 @@
 import { ChainruleError } from "../errors.js";
 import { applyImpl, ChainProduct } from "../core/eval.js";
 import type { Primitive } from "../core/primitive.js";
+import { SLOT } from "../core/graph.js";
 import { SCALE } from "../primitives/arithmetic.js";
 import { DOT, SUM } from "../primitives/reductions.js";
 import { chunkOfNodes, CodeGraph, planOperands, type OperandPlan } from "./locality.js";
@@ -147,7 +148,9 @@ class Emitter {
   private emitEquation(e: number, levels: readonly OpenLoop[]): void {
     const p = this.cg.graph.prim(e);
     const atoms: string[] = [];
-    if (this.cg.gathered(e) && levels.length === 0) {
+    if (p === SLOT) {
+      this.line(`const v${e} = m[${e}];`); // written by its loop's call, just before
+    } else if (this.cg.gathered(e) && levels.length === 0) {
       this.emitGathered(e, p);
     } else {
       for (let j = 0; j < this.cg.arity(e); j++) atoms.push(this.atom(e, j, levels));
@@ -305,6 +308,21 @@ class Emitter {
       return;
     }
     const idx = Int32Array.from(ops);
+    if (p.multi !== undefined) {
+      // A loop (or branch): one call that reads its operands, runs, and writes its outputs to m[v ..].
+      const multi = p.multi;
+      const params = this.cg.graph.params.get(v);
+      const q =
+        this.gathers.push((m) => {
+          const xs = new Array<number>(idx.length);
+          for (let i = 0; i < idx.length; i++) xs[i] = m[idx[i]!]!;
+          const outs = multi.evaluate(xs, params);
+          for (let k = 0; k < outs.length; k++) m[v + k] = outs[k]!;
+          return outs[0]!;
+        }) - 1;
+      this.line(`const v${v} = $g[${q}](m);`);
+      return;
+    }
     const xs = new Float64Array(idx.length);
     const q =
       this.gathers.push((m) => {

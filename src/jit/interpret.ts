@@ -5,7 +5,7 @@
  * too large and irregular for code generation to pay off.
  */
 import { absorbs, applyImpl, ChainProduct } from "../core/eval.js";
-import { INPUT, type Graph } from "../core/graph.js";
+import { INPUT, SLOT, type Graph } from "../core/graph.js";
 import { SCALE } from "../primitives/arithmetic.js";
 
 /** Runs `g` on `m` one equation at a time (no code generation). */
@@ -24,8 +24,27 @@ export function interpretGraph(
   // The chain-rule products that a checked graph checks for an absorbed ±Infinity or NaN.
   const products = new Set<number>();
   if (check) for (let v = first; v < n; v++) if (prims[v] === SCALE && g.params.get(v) instanceof ChainProduct) products.add(v);
+  // Primitives with several outputs (loops): one call writes all their outputs; their slots are skipped.
+  const multi = new Map<number, (m: Float64Array) => void>();
+  for (const [v, width] of g.widths) {
+    const rules = prims[v]!.multi!;
+    const params = g.params.get(v);
+    multi.set(v, (m) => {
+      const xs = new Array<number>(st[v + 1]! - st[v]!);
+      for (let j = 0; j < xs.length; j++) xs[j] = m[sl[st[v]! + j]!]!;
+      const outs = rules.evaluate(xs, params);
+      for (let k = 0; k < width; k++) {
+        if (check && outs[k] !== outs[k]) throw onNan(v + k);
+        m[v + k] = outs[k]!;
+      }
+    });
+  }
   return (m) => {
     for (let v = first; v < n; v++) {
+      if (multi.size > 0 && (prims[v] === SLOT || multi.has(v))) {
+        multi.get(v)?.(m);
+        continue;
+      }
       const f = impls[v]!;
       const s = st[v]!;
       let x: number;

@@ -42,9 +42,12 @@ export class CodeGraph {
     return this.args[this.start[e]! + j]!;
   }
 
-  /** Whether equation `e` reads its many operands from memory through an index table. */
+  /**
+   * Whether equation `e` reads its operands from memory through an index table: many-operand
+   * equations, and the primitives with several outputs (loops), which run as one call.
+   */
   gathered(e: number): boolean {
-    return this.arity(e) > MAX_INLINE_OPERANDS;
+    return this.arity(e) > MAX_INLINE_OPERANDS || (this.graph.widths.size > 0 && this.graph.widths.has(e));
   }
 
   /** The stride of operand j of template e over a loop of the given span (index of constants). */

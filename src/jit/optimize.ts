@@ -20,7 +20,7 @@
  * cheaper than a property of primitive objects, which have many shapes.
  */
 import { applyImpl } from "../core/eval.js";
-import { Graph, INPUT } from "../core/graph.js";
+import { Graph, INPUT, SLOT } from "../core/graph.js";
 import type { Num } from "../core/num.js";
 import { primitiveById, type Primitive } from "../core/primitive.js";
 import { ADD, DIV, MUL, NEG, SCALE, SUB } from "../primitives/arithmetic.js";
@@ -85,6 +85,8 @@ class Builder {
   private readonly start: Ints;
   private readonly args: Ints;
   private readonly params = new Map<number, unknown>();
+  /** The equations of primitives with several outputs (their outputs follow as slots), and their width. */
+  private readonly widths = new Map<number, number>();
   private readonly origin: Ints;
   private readonly inputVars: number[] = [];
   /** Canonical constants: each distinct value once. */
@@ -130,6 +132,12 @@ class Builder {
     const key = this.srcKeys[i]!;
     if (key === this.inputKey) return this.addInput(i);
     this.readOperands(i, rep);
+    if (key === SLOT.id) {
+      // An output of the primitive with several outputs just added: never shared, never folded.
+      this.prim = SLOT;
+      this.key = key;
+      return this.equation(undefined, i);
+    }
     const src = this.src;
     this.prim = key >= 0 ? primitiveById(key) : src.unlisted[~key]!;
     this.key = key;
@@ -316,6 +324,8 @@ class Builder {
     for (let j = 0; j < this.nOps; j++) this.args.push(this.ops[j]!);
     this.start.push(this.args.length);
     if (params !== undefined) this.params.set(id, params);
+    const width = this.src.widths.get(source);
+    if (width !== undefined) this.widths.set(id, width);
     this.origin.push(source);
     return id;
   }
@@ -416,8 +426,20 @@ class Builder {
     const live = new Uint8Array(n);
     for (const r of outputs) if (r >= 0) live[r] = 1;
     for (const v of this.inputVars) live[v] = 1;
+    const keys = this.keys.data;
+    let slotLive = false; // a primitive with several outputs is live when one of its outputs is
     for (let i = n - 1; i >= 0; i--) {
+      if (keys[i] === SLOT.id) {
+        if (live[i] === 1) slotLive = true;
+        continue;
+      }
+      if (slotLive) {
+        live[i] = 1;
+        slotLive = false;
+      }
       if (live[i] === 0) continue;
+      const width = this.widths.get(i);
+      if (width !== undefined) for (let k = 1; k < width; k++) live[i + k] = 1;
       for (let j = start[i]!; j < start[i + 1]!; j++) {
         const r = args[j]!;
         if (r >= 0) live[r] = 1;
@@ -451,6 +473,10 @@ class Builder {
     for (let i = 0; i < n; i++) {
       if (live !== undefined && live[i] === 0) continue;
       const key = keys[i]!;
+      if (key === SLOT.id) {
+        origin.push(this.origin.data[i]!); // made with its head, below
+        continue;
+      }
       if (key === this.inputKey) {
         newId[i] = g.addInput(src.inputPaths[k++] ?? "");
       } else {
@@ -460,7 +486,13 @@ class Builder {
           else g.args.push(mapConst(r));
         }
         const p = key >= 0 ? primitiveById(key) : src.unlisted[~key]!;
-        newId[i] = g.finish(p, this.params.size === 0 ? undefined : this.params.get(i));
+        const params = this.params.size === 0 ? undefined : this.params.get(i);
+        const width = this.widths.get(i);
+        if (width === undefined) newId[i] = g.finish(p, params);
+        else {
+          const head = g.finishMulti(p, params, width);
+          for (let k = 0; k < width; k++) newId[i + k] = head + k;
+        }
       }
       origin.push(this.origin.data[i]!);
     }

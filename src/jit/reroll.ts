@@ -21,6 +21,7 @@
  * the same outer stride in every inner iteration (so that it is a valid loop in every outer
  * iteration, not only the first).
  */
+import { SLOT } from "../core/graph.js";
 import type { Graph } from "../core/graph.js";
 import type { Num } from "../core/num.js";
 
@@ -121,6 +122,7 @@ class LoopFinder {
   private sameShape(a: number, b: number): boolean {
     const { primIds, start, params } = this;
     if (primIds[a] !== primIds[b]) return false;
+    if (this.g.widths.size > 0 && (primIds[a] === SLOT.id || this.g.widths.has(a))) return false; // loops stay whole
     if (start[a + 1]! - start[a]! !== start[b + 1]! - start[b]!) return false;
     return params.size === 0 || params.get(a) === params.get(b);
   }
