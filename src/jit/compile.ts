@@ -60,6 +60,13 @@ export interface Executable {
   newMemory(): Float64Array;
   /** Runs the graph on `m` (inputs already written). */
   run(m: Float64Array): void;
+  /**
+   * The generated statements of the whole graph, to inline into a function that runs it many
+   * times (a loop's body: see `loops/scan.ts`), and how to make that function: `make(source)`
+   * evaluates `source` — a function expression over `m` in which the statements appear — with the
+   * tables the statements read. Undefined when interpreted or split into several chunks.
+   */
+  readonly inline?: { readonly statements: string; make(source: string): unknown };
 }
 
 /** Defaults, chosen from measurements (docs/internals.md, scripts/jit-measure.mjs). */
@@ -152,12 +159,33 @@ export function compileGraph(g: Graph, options: CompileOptions = {}): Executable
   const run = functionsOf(emitted, onNan, onAbsorb);
   // Code generation refused at run time (a Content-Security-Policy without 'unsafe-eval').
   if (run === undefined) return interpreted();
+  const only = emitted.chunks.length === 1 ? emitted.chunks[0]! : undefined;
   return {
     ...layout,
     strategy: "compiled",
     source: emitted.chunks.map((c, i) => `// chunk ${i + 1} of ${emitted.chunks.length}\n${c}`).join("\n"),
     stats: { equations, statements, loops: emitted.loops, chunks: emitted.chunks.length },
     run,
+    ...(only === undefined
+      ? {}
+      : {
+          inline: {
+            statements: only.slice(only.indexOf("{\n") + 2, only.lastIndexOf("\n};")),
+            make: (source: string): unknown =>
+              new Function("$h", "$p", "$g", "$t", "$f", "$z", `"use strict";\nreturn ${source};`)(
+                jsHelpers,
+                emitted.prims,
+                emitted.gathers,
+                emitted.tables,
+                (v: number): never => {
+                  throw onNan(v);
+                },
+                (v: number, c: number, d: number): never => {
+                  throw onAbsorb(v, c, d);
+                },
+              ),
+          },
+        }),
   };
 }
 

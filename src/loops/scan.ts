@@ -14,10 +14,10 @@
  *   one `scanCheckpointed` application, which on numbers runs binomial checkpointing
  *   (Griewank and Walther's revolve): at most k carries stored, the rest recomputed.
  */
-import { ChainruleError } from "../errors.js";
+import { ChainruleError, ConcretizationError } from "../errors.js";
 import { jvpFlat } from "../core/forward.js";
 import { nanWatch } from "../core/eval.js";
-import type { Num } from "../core/num.js";
+import { toNumber, type Num } from "../core/num.js";
 import { multiPrimitive, type Primitive } from "../core/primitive.js";
 import type { Graph } from "../core/graph.js";
 import { vjpFlat, type Linearized } from "../core/reverse.js";
@@ -63,20 +63,51 @@ export class ScanParams {
 /** Runs a scan on numbers; returns `[carry, ys]` flat. */
 function evaluateScan(xs: readonly number[], P: ScanParams): number[] {
   const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
-  const ins = new Float64Array(nC + 1 + nK + nX);
-  for (let j = 0; j < nC + nK; j++) ins[j < nC ? j : j + 1] = xs[j]!;
-  const out = new Float64Array(nK + nY);
   const result = new Array<number>(nK + T * nY);
   const xs0 = nC + nK;
-  const watch = nanWatch.hook !== undefined;
+  const st = P.body.stepper();
+  const kernel = st === undefined ? undefined : P.body.scanKernel(nC, nK, nX, nY);
+  if (st !== undefined && kernel !== undefined) {
+    const m = st.m;
+    for (let j = 0; j < nC; j++) m[j] = xs[j]!;
+    for (let j = 0; j < nK; j++) m[nC + 1 + j] = xs[nC + j]!;
+    kernel(m, xs, xs0, result, null, T, P.reverse);
+    for (let j = 0; j < nK; j++) result[j] = m[nC + 1 + j]!;
+    return result;
+  }
+  if (st !== undefined) {
+    // The hot loop: inputs written straight into the compiled body's memory, outputs read from it.
+    const { m, out } = st;
+    const run = st.run;
+    for (let j = 0; j < nC; j++) m[j] = xs[j]!;
+    for (let j = 0; j < nK; j++) m[nC + 1 + j] = xs[nC + j]!;
+    const carry = new Float64Array(nK); // outputs may alias inputs: read them all before writing
+    for (let s = 0; s < T; s++) {
+      const t = P.reverse ? T - 1 - s : s;
+      m[nC] = t;
+      for (let j = 0; j < nX; j++) m[nC + 1 + nK + j] = xs[xs0 + t * nX + j]!;
+      run(m);
+      for (let j = 0; j < nY; j++) result[nK + t * nY + j] = m[out[nK + j]!]!;
+      if (nK === 1) m[nC + 1] = m[out[0]!]!;
+      else {
+        for (let j = 0; j < nK; j++) carry[j] = m[out[j]!]!;
+        for (let j = 0; j < nK; j++) m[nC + 1 + j] = carry[j]!;
+      }
+    }
+    for (let j = 0; j < nK; j++) result[j] = m[nC + 1 + j]!;
+    return result;
+  }
+  // Interpreted, one step at a time (debugNans names the iteration where NaN appeared).
+  const ins = new Float64Array(nC + 1 + nK + nX);
+  for (let j = 0; j < nC + nK; j++) ins[j < nC ? j : j + 1] = xs[j]!;
+  const outs = new Float64Array(nK + nY);
   for (let s = 0; s < T; s++) {
     const t = P.reverse ? T - 1 - s : s;
     ins[nC] = t;
     for (let j = 0; j < nX; j++) ins[nC + 1 + nK + j] = xs[xs0 + t * nX + j]!;
-    if (watch) inIteration(P.name, t, () => P.body.runNumbers(ins, out));
-    else P.body.runNumbers(ins, out);
-    for (let j = 0; j < nK; j++) ins[nC + 1 + j] = out[j]!;
-    for (let j = 0; j < nY; j++) result[nK + t * nY + j] = out[nK + j]!;
+    inIteration(P.name, t, () => P.body.runNumbers(ins, outs));
+    for (let j = 0; j < nK; j++) ins[nC + 1 + j] = outs[j]!;
+    for (let j = 0; j < nY; j++) result[nK + t * nY + j] = outs[nK + j]!;
   }
   for (let j = 0; j < nK; j++) result[j] = ins[nC + 1 + j]!;
   return result;
@@ -166,6 +197,20 @@ function scanJvp(xs: readonly Num[], ts: readonly Num[], P: ScanParams): { outpu
   return { outputs, tangents };
 }
 
+/** Whether every value has a number at the bottom of the stack of transforms (none is staged). */
+function isConcrete(xs: readonly Num[]): boolean {
+  for (const x of xs) {
+    if (typeof x === "number") continue;
+    try {
+      toNumber(x);
+    } catch (e) {
+      if (e instanceof ConcretizationError) return false;
+      throw e;
+    }
+  }
+  return true;
+}
+
 /** Reverse mode, storing every carry: the outputs, and the carry entering each step by element. */
 function forwardStoringCarries(xs: readonly Num[], P: ScanParams): { outputs: Num[]; residuals: Num[] } {
   const { nCarry: nK, nY, length: T } = P;
@@ -203,12 +248,15 @@ export const SCAN: Primitive = multiPrimitive("scan", {
   jvp: (xs, ts, P) => scanJvp(xs, ts, P as ScanParams),
   vjpForward(xs, params) {
     const P = params as ScanParams;
-    if (P.snapshots === undefined) return forwardStoringCarries(xs, P);
+    // Concrete values (eager): keep the carries as values (enclosing transforms see them: every
+    // order works). Abstract ones (under jit): keeping them would put one graph variable per
+    // step in the staged graph, so the backward half recomputes them when it runs instead.
+    if (P.snapshots === undefined && isConcrete(xs)) return forwardStoringCarries(xs, P);
     return { outputs: bindMulti(SCAN, xs, P), residuals: undefined };
   },
   vjpBackward(xs, residuals, cts, params) {
     const P = params as ScanParams;
-    if (P.snapshots === undefined) return backwardFromCarries(xs, residuals as Num[], cts, P);
+    if (residuals !== undefined) return backwardFromCarries(xs, residuals as Num[], cts, P);
     return bindMulti(SCAN_CHECKPOINTED, [...xs, ...cts], P);
   },
 });
@@ -246,6 +294,24 @@ function storedBackward(ins: readonly Num[], P: ScanParams): Num[] {
   const xs = ins.slice(0, n);
   const { residuals } = forwardStoringCarries(xs, P);
   return backwardFromCarries(xs, residuals, ins.slice(n), P);
+}
+
+/** The carry entering each step of a scan on numbers, by element: `T·nK` numbers. */
+function forwardCarries(xs: readonly number[], P: ScanParams): Float64Array {
+  const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
+  const cs = new Float64Array(T * nK);
+  const st = P.body.stepper();
+  const kernel = st === undefined ? undefined : P.body.scanKernel(nC, nK, nX, nY);
+  if (st !== undefined && kernel !== undefined) {
+    const m = st.m;
+    for (let j = 0; j < nC; j++) m[j] = xs[j]!;
+    for (let j = 0; j < nK; j++) m[nC + 1 + j] = xs[nC + j]!;
+    kernel(m, xs, nC + nK, null, cs, T, P.reverse);
+    return cs;
+  }
+  const outs = evaluateScan(xs, withCarriesParams(P));
+  for (let t = 0; t < T; t++) for (let j = 0; j < nK; j++) cs[t * nK + j] = outs[nK + t * (nY + nK) + nY + j]!;
+  return cs;
 }
 
 /** C(c + r, c), capped at `cap` (the step counts it is compared with). */
@@ -311,13 +377,40 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
   };
   const init = new Float64Array(nK);
   for (let j = 0; j < nK; j++) init[j] = xsAll[nC + j]!;
+  const collect = (): number[] => {
+    const out = new Array<number>(nC + nK + T * nX);
+    for (let j = 0; j < nC; j++) out[j] = acc[j]!;
+    for (let j = 0; j < nK; j++) out[nC + j] = ctK[j]!;
+    for (let j = 0; j < T * nX; j++) out[nC + nK + j] = ctXs[j]!;
+    return out;
+  };
   interface Task {
     readonly s: number;
     readonly e: number;
     readonly free: number;
     readonly carry: Float64Array;
   }
-  const slots = Math.max(0, Math.min(P.snapshots ?? 0, T) - 1); // the initial carry takes one
+  if ((P.snapshots ?? T) >= T) {
+    // Room for every carry: one forward sweep storing them, then the backward scan over them.
+    const carries = forwardCarries(xsAll, P);
+    const operands = new Array<number>(nC + nK + nC + T * (nK + nX + nY));
+    let o = 0;
+    for (let j = 0; j < nC; j++) operands[o++] = xsAll[j]!;
+    for (let j = 0; j < nK; j++) operands[o++] = xsAll[P.inputCount + j]!;
+    for (let j = 0; j < nC; j++) operands[o++] = 0;
+    for (let t = 0; t < T; t++) {
+      for (let j = 0; j < nK; j++) operands[o++] = carries[t * nK + j]!;
+      for (let j = 0; j < nX; j++) operands[o++] = xsAll[xs0 + t * nX + j]!;
+      for (let j = 0; j < nY; j++) operands[o++] = xsAll[ctYs0 + t * nY + j]!;
+    }
+    const outs = evaluateScan(operands, B); // [ct init, ct consts, ct xs]
+    const r = new Array<number>(nC + nK + T * nX);
+    for (let j = 0; j < nC; j++) r[j] = outs[nK + j]!;
+    for (let j = 0; j < nK; j++) r[nC + j] = outs[j]!;
+    for (let j = 0; j < T * nX; j++) r[nC + nK + j] = outs[nK + nC + j]!;
+    return r;
+  }
+  const slots = Math.max(0, Math.min(P.snapshots!, T) - 1); // the initial carry takes one
   const stack: Task[] = T > 0 ? [{ s: 0, e: T, free: slots, carry: init }] : [];
   const work = new Float64Array(nK);
   for (let task = stack.pop(); task !== undefined; task = stack.pop()) {
@@ -345,11 +438,7 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
     stack.push({ s, e: m, free, carry });
     stack.push({ s: m, e, free: free - 1, carry: next });
   }
-  const out = new Array<number>(nC + nK + T * nX);
-  for (let j = 0; j < nC; j++) out[j] = acc[j]!;
-  for (let j = 0; j < nK; j++) out[nC + j] = ctK[j]!;
-  for (let j = 0; j < T * nX; j++) out[nC + nK + j] = ctXs[j]!;
-  return out;
+  return collect();
 }
 
 /** Refuses a checkpoint option that is not `"all"` or `{ snapshots: k }` with k a positive integer. */

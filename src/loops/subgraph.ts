@@ -18,6 +18,17 @@ import { ValueStore } from "../core/values.js";
 import { compileGraph, type Executable } from "../jit/compile.js";
 import { optimize } from "../jit/optimize.js";
 
+/** A whole scan as one generated function (see {@link SubGraph.scanKernel}). */
+export type ScanKernel = (
+  m: Float64Array,
+  xs: ArrayLike<number>,
+  xs0: number,
+  res: number[] | null,
+  cs: Float64Array | null,
+  T: number,
+  rev: boolean,
+) => void;
+
 /** A staged body whose graph has only numbers as constants: every outer value is an input. */
 export class SubGraph {
   /** The compiled form, made on first use on numbers (undefined: not yet; null: interpret). */
@@ -64,6 +75,62 @@ export class SubGraph {
     const slots = exec.outputSlots;
     for (let k = 0; k < slots.length; k++) out[k] = m[slots[k]!]!;
   }
+
+  /**
+   * Direct access for hot loops, or undefined where the body must be interpreted (while
+   * `debugNans` watches, or when it holds further loops): write the inputs to `m[0 ..]`, call
+   * `run(m)`, read output k at `m[out[k]]`.
+   */
+  stepper(): { readonly m: Float64Array; readonly run: (m: Float64Array) => void; readonly out: Int32Array } | undefined {
+    if (nanWatch.hook !== undefined || this.graph.widths.size > 0) return undefined;
+    if (this.exec === undefined) {
+      this.exec = compiled(this.graph);
+      this.memory = this.exec.newMemory();
+    }
+    const exec = this.exec!;
+    return { m: this.memory!, run: (m) => exec.run(m), out: exec.outputSlots };
+  }
+
+  /**
+   * The whole scan over this body as one generated function (the body's statements inlined in a
+   * `for` loop), or undefined where that is not possible (interpreted bodies, several chunks,
+   * very wide carries). Call it with the memory of {@link stepper} holding the constants and the
+   * initial carry: it runs `T` steps, reading element t's x at `xs[xs0 + t·nX ..]`, writing its y
+   * to `res[nK + t·nY ..]` (when `res` is not null) and the carry entering it to `cs[t·nK ..]`
+   * (when `cs` is not null), and leaves the final carry in memory.
+   */
+  scanKernel(nC: number, nK: number, nX: number, nY: number): ScanKernel | undefined {
+    const key = `${nC} ${nK} ${nX} ${nY}`;
+    if (this.kernels.has(key)) return this.kernels.get(key);
+    let kernel: ScanKernel | undefined;
+    const st = this.stepper();
+    const inline = this.exec?.inline;
+    if (st !== undefined && inline !== undefined && nK + nX + nY <= 256) {
+      const out = st.out;
+      const lines: string[] = ["function kernel(m, xs, xs0, res, cs, T, rev) {", "  for (let s = 0; s < T; s++) {", "    const t = rev ? T - 1 - s : s;"];
+      lines.push(`    m[${nC}] = t;`);
+      if (nK > 0) {
+        lines.push("    if (cs !== null) {");
+        for (let j = 0; j < nK; j++) lines.push(`      cs[t * ${nK} + ${j}] = m[${nC + 1 + j}];`);
+        lines.push("    }");
+      }
+      for (let j = 0; j < nX; j++) lines.push(`    m[${nC + 1 + nK + j}] = xs[xs0 + t * ${nX} + ${j}];`);
+      lines.push("    {", inline.statements, "    }");
+      if (nY > 0) {
+        lines.push("    if (res !== null) {");
+        for (let j = 0; j < nY; j++) lines.push(`      res[${nK} + t * ${nY} + ${j}] = m[${out[nK + j]!}];`);
+        lines.push("    }");
+      }
+      for (let j = 0; j < nK; j++) lines.push(`    const c${j} = m[${out[j]!}];`);
+      for (let j = 0; j < nK; j++) lines.push(`    m[${nC + 1 + j}] = c${j};`);
+      lines.push("  }", "}");
+      kernel = inline.make(lines.join("\n")) as ScanKernel;
+    }
+    this.kernels.set(key, kernel);
+    return kernel;
+  }
+
+  private readonly kernels = new Map<string, ScanKernel | undefined>();
 
   /** Runs the body on any values by applying its primitives (enclosing transforms see each one). */
   run(ins: readonly Num[]): Num[] {
