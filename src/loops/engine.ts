@@ -87,10 +87,27 @@ export function scanTrees(
   );
   const P = new ScanParams(closeOver(g, captured, name), captured.length, nK, nX, yDef!.numLeaves, T, settings.reverse, settings.snapshots, name);
   const outs = bindMulti(SCAN, [...captured, ...initLeaves, ...xLeaves], P);
-  const nY = P.nY;
+  return [unflatten(carryDef, outs.slice(0, nK)), ysOf(yDef!, outs, nK, T)];
+}
+
+/** The ys of a scan from its flat outputs (from `base`): one tree per step, built cheaply for the common shapes. */
+function ysOf(yDef: TreeDef, outs: readonly Num[], base: number, T: number): unknown[] {
+  const nY = yDef.numLeaves;
   const ys = new Array<unknown>(T);
-  for (let t = 0; t < T; t++) ys[t] = unflatten(yDef!, outs.slice(nK + t * nY, nK + (t + 1) * nY));
-  return [unflatten(carryDef, outs.slice(0, nK)), ys];
+  if (yDef.kind === "leaf") {
+    for (let t = 0; t < T; t++) ys[t] = outs[base + t];
+  } else if (yDef.kind === "array" && yDef.children.length === 0) {
+    for (let t = 0; t < T; t++) ys[t] = [];
+  } else if (yDef.leafArray) {
+    for (let t = 0; t < T; t++) {
+      const y = new Array<Num>(nY);
+      for (let j = 0; j < nY; j++) y[j] = outs[base + t * nY + j]!;
+      ys[t] = y;
+    }
+  } else {
+    for (let t = 0; t < T; t++) ys[t] = unflatten(yDef, outs.slice(base + t * nY, base + (t + 1) * nY));
+  }
+  return ys;
 }
 
 /** `foriLoop` on trees: a scan without xs whose body gets `lower + k` at step k. */

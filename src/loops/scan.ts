@@ -197,6 +197,11 @@ function scanJvp(xs: readonly Num[], ts: readonly Num[], P: ScanParams): { outpu
   return { outputs, tangents };
 }
 
+function allNumbers(xs: readonly Num[]): boolean {
+  for (const x of xs) if (typeof x !== "number") return false;
+  return true;
+}
+
 /** Whether every value has a number at the bottom of the stack of transforms (none is staged). */
 function isConcrete(xs: readonly Num[]): boolean {
   for (const x of xs) {
@@ -251,7 +256,9 @@ export const SCAN: Primitive = multiPrimitive("scan", {
     // Concrete values (eager): keep the carries as values (enclosing transforms see them: every
     // order works). Abstract ones (under jit): keeping them would put one graph variable per
     // step in the staged graph, so the backward half recomputes them when it runs instead.
-    if (P.snapshots === undefined && isConcrete(xs)) return forwardStoringCarries(xs, P);
+    if (P.snapshots === undefined && !allNumbers(xs) && isConcrete(xs)) return forwardStoringCarries(xs, P);
+    // Plain numbers (first order, eager) or abstract values: nothing kept; the backward half
+    // recomputes the carries on numbers in generated loops (revolve, every carry when it may).
     return { outputs: bindMulti(SCAN, xs, P), residuals: undefined };
   },
   vjpBackward(xs, residuals, cts, params) {
