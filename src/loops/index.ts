@@ -152,7 +152,7 @@ function splitPair(out: unknown): [unknown, unknown] {
  * @category Loops
  */
 export function scan<C, X, Y>(
-  body: (carry: C, x: X) => readonly [C, Y],
+  body: (carry: C, x: X) => readonly [NoInfer<C>, Y],
   init: NoInfer<C>,
   xs: readonly X[] | null,
   options?: ScanOptions,
@@ -235,7 +235,7 @@ export function scan<C, X, Y>(
  * ```
  * @category Loops
  */
-export function foriLoop<C>(lower: number, upper: number, body: (i: Num, carry: C) => C, init: NoInfer<C>): C {
+export function foriLoop<C>(lower: number, upper: number, body: (i: Num, carry: C) => NoInfer<C>, init: NoInfer<C>): C {
   const lo = readBound(lower, "lower");
   const hi = readBound(upper, "upper");
   expectFunction(body, "foriLoop", "a body function (i, carry) => carry");
@@ -281,7 +281,7 @@ export function foriLoop<C>(lower: number, upper: number, body: (i: Num, carry: 
  * ```
  * @category Loops
  */
-export function whileLoop<C>(condFn: (carry: C) => Num, body: (carry: C) => C, init: NoInfer<C>, options?: WhileOptions): C {
+export function whileLoop<C>(condFn: (carry: C) => Num, body: (carry: C) => NoInfer<C>, init: NoInfer<C>, options?: WhileOptions): C {
   expectFunction(condFn, "whileLoop", "a condition function carry => Num");
   expectFunction(body, "whileLoop", "a body function carry => carry");
   const { maxSteps } = readOptions(options, WHILE_OPTIONS, "whileLoop");
