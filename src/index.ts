@@ -82,4 +82,4 @@ export { momentum, type MomentumState, type MomentumStateKind } from "./optim/mo
 export { adam, type AdamOptions, type AdamState, type AdamStateKind } from "./optim/adam.js";
 
 // Loops
-export { checkpoint, cond, foriLoop, scan, switchCase, whileLoop, type ScanOptions, type WhileOptions } from "./loops/index.js";
+export { checkpoint, cond, foriLoop, scan, switchCase, whileLoop, type CarryOut, type ScanOptions, type WhileOptions } from "./loops/index.js";

@@ -61,3 +61,7 @@ expectError(switchCase(1, [(x: Num) => sin(x), (x: Num) => [x]], 2));
 // checkpoint keeps the signature
 const f = (p: { w: Num[] }, x: Num): Num => mul(p.w[0]!, x);
 expectType<typeof f>(checkpoint(f));
+
+// a pair written `as const` makes nested arrays readonly: still accepted for a mutable carry type
+expectType<[[Num, Num], Num[]]>(scan((c: [Num, Num], x: Num) => [[add(c[0], x), c[1]], x] as const, [0, 1], [1, 2]));
+expectType<Carry>(scan((c: Carry, x: Num) => [{ w: add(c.w, x), b: [c.w] }, x] as const, { w: 1, b: [2] }, [1])[0]);

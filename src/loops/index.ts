@@ -62,6 +62,22 @@ export interface WhileOptions {
   readonly maxSteps?: number;
 }
 
+/**
+ * What a loop body may return for a carry of type `T`: `T` with every array and property
+ * readonly, so that a pair written `[…] as const` (which makes nested arrays readonly) is
+ * accepted as well as a mutable one.
+ *
+ * @example
+ * ```ts
+ * import { scan, add, type CarryOut, type Num } from "chainrule";
+ * const next: CarryOut<[Num, Num]> = [1, 2] as const;
+ * const [[a, b]] = scan((c: [Num, Num], x: Num) => [[add(c[0], x), c[1]], x] as const, [0, 5], [1, 2]);
+ * console.log(next.length, a, b); // 2 3 5
+ * ```
+ * @category Loops
+ */
+export type CarryOut<T> = T extends Num ? T : T extends object ? { readonly [K in keyof T]: CarryOut<T[K]> } : T;
+
 // ---- option readers ------------------------------------------------------------------------------
 
 function isCount(x: unknown, min: number): x is number {
@@ -152,7 +168,7 @@ function splitPair(out: unknown): [unknown, unknown] {
  * @category Loops
  */
 export function scan<C, X, Y>(
-  body: (carry: C, x: X) => readonly [NoInfer<C>, Y],
+  body: (carry: C, x: X) => readonly [NoInfer<CarryOut<C>>, Y],
   init: NoInfer<C>,
   xs: readonly X[] | null,
   options?: ScanOptions,
@@ -235,7 +251,7 @@ export function scan<C, X, Y>(
  * ```
  * @category Loops
  */
-export function foriLoop<C>(lower: number, upper: number, body: (i: Num, carry: C) => NoInfer<C>, init: NoInfer<C>): C {
+export function foriLoop<C>(lower: number, upper: number, body: (i: Num, carry: C) => NoInfer<CarryOut<C>>, init: NoInfer<C>): C {
   const lo = readBound(lower, "lower");
   const hi = readBound(upper, "upper");
   expectFunction(body, "foriLoop", "a body function (i, carry) => carry");
@@ -281,7 +297,7 @@ export function foriLoop<C>(lower: number, upper: number, body: (i: Num, carry: 
  * ```
  * @category Loops
  */
-export function whileLoop<C>(condFn: (carry: C) => Num, body: (carry: C) => NoInfer<C>, init: NoInfer<C>, options?: WhileOptions): C {
+export function whileLoop<C>(condFn: (carry: C) => Num, body: (carry: C) => NoInfer<CarryOut<C>>, init: NoInfer<C>, options?: WhileOptions): C {
   expectFunction(condFn, "whileLoop", "a condition function carry => Num");
   expectFunction(body, "whileLoop", "a body function carry => carry");
   const { maxSteps } = readOptions(options, WHILE_OPTIONS, "whileLoop");

@@ -65,15 +65,16 @@ describe("scan refuses", () => {
   });
 
   it("a body that is not a function or does not return a pair", () => {
-    expect(thrown(() => scan(loose(42), 0, [1]))).toBeInstanceOf(ChainruleError);
-    expect(thrown(() => scan(loose(class Body {}), 0, [1])).message).toMatch(/class/);
-    const e = thrown(() => scan(loose((c: Num) => c), 0, [1]));
+    type Body = (c: Num, x: Num) => readonly [Num, Num];
+    expect(thrown(() => scan(loose<Body>(42), 0, [1]))).toBeInstanceOf(ChainruleError);
+    expect(thrown(() => scan(loose<Body>(class Body {}), 0, [1])).message).toMatch(/class/);
+    const e = thrown(() => scan(loose<Body>((c: Num) => c), 0, [1]));
     expect(e).toBeInstanceOf(ChainruleError);
     expect(e.message).toMatch(/must return a pair \[carry, y\]/);
   });
 
   it("xs that is neither an array nor null, and null without a length", () => {
-    expect(thrown(() => scan((c: Num) => [c, 0] as const, 0, loose("abc"))).message).toMatch(/xs must be an array/);
+    expect(thrown(() => scan((c: Num) => [c, 0] as const, 0, loose<number[]>("abc"))).message).toMatch(/xs must be an array/);
     expect(thrown(() => scan((c: Num) => [c, 0] as const, 0, null)).message).toMatch(/options\.length/);
   });
 
