@@ -89,24 +89,29 @@ const readLength: OptionReader<number> = (value, where) => {
   return value;
 };
 
-const readSnapshots: OptionReader<number> = (value, where) => {
-  if (!isCount(value, 1)) throw new ChainruleError(`${where} must be a number of stored carries (an integer ≥ 1), got ${describeValue(value)}`);
-  return value;
-};
+/** An option that must be an integer ≥ 1; `what` says what it counts. */
+function readPositive(what: string): OptionReader<number> {
+  return (value, where) => {
+    if (!isCount(value, 1)) throw new ChainruleError(`${where} must be a number of ${what} (an integer ≥ 1), got ${describeValue(value)}`);
+    return value;
+  };
+}
 
-/** `"all"` → undefined (store every carry); `{ snapshots: k }` → k. */
+const CHECKPOINT_KEYS = { snapshots: readPositive("stored carries") };
+
+/** scan's `checkpoint`: `"all"` → undefined (store every carry); `{ snapshots: k }` → k. */
 const readCheckpoint: OptionReader<number | undefined> = (value, where) => {
   if (value === "all") return undefined;
   if (!isPlainObject(value)) {
     throw new ChainruleError(`${where} must be "all" or { snapshots: k } (k an integer ≥ 1), got ${describeValue(value)}`);
   }
-  const { snapshots } = readOptions(value, { snapshots: readSnapshots }, where.replace(/: checkpoint$/, ""), "checkpoint");
+  const { snapshots } = readOptions(value, CHECKPOINT_KEYS, "scan", "checkpoint");
   if (snapshots === undefined) throw new ChainruleError(`${where} must be "all" or { snapshots: k } (k an integer ≥ 1); snapshots is missing`);
   return snapshots;
 };
 
 const SCAN_OPTIONS = { reverse: readBoolean, length: readLength, checkpoint: readCheckpoint };
-const WHILE_OPTIONS = { maxSteps: readSnapshots as OptionReader<number> };
+const WHILE_OPTIONS = { maxSteps: readPositive("steps") };
 
 // ---- helpers -------------------------------------------------------------------------------------
 

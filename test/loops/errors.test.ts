@@ -128,7 +128,7 @@ describe("whileLoop refuses", () => {
 
   it("bad maxSteps and unknown options", () => {
     for (const bad of [0, -3, 2.5, "10"]) {
-      expect(thrown(() => whileLoop(() => 0, (c: Num) => c, 0, { maxSteps: loose(bad) })).message).toMatch(/whileLoop: maxSteps must be/);
+      expect(thrown(() => whileLoop(() => 0, (c: Num) => c, 0, { maxSteps: loose(bad) })).message).toMatch(/whileLoop: maxSteps must be a number of steps \(an integer ≥ 1\)/);
     }
     expect(thrown(() => whileLoop(() => 0, (c: Num) => c, 0, loose({ maxIter: 3 }))).message).toMatch(/unknown option 'maxIter'/);
   });
