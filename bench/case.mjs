@@ -4,7 +4,7 @@
 // times them alternately and prints one line "RESULT {json}".
 import { performance } from "node:perf_hooks";
 import { compare, setClock, timePair, warmUp } from "./lib/measure.mjs";
-import { SYSTEMS, applies, sizeFor, tolerance } from "./lib/systems.mjs";
+import { LOOP_WORKLOADS, SYSTEMS, applies, sizeFor, tolerance } from "./lib/systems.mjs";
 import { handCall, handW6, makeData, WORKLOADS } from "./lib/workloads.mjs";
 
 const argv = process.argv.slice(2);
@@ -31,6 +31,7 @@ async function main() {
   }
   if (!applies(system, workload)) return emit({ status: "n/a", message: "not measured for this system" });
   const spec = SYSTEMS[system];
+  if (spec.na?.[workload] !== undefined) return emit({ status: "n/a", message: spec.na[workload] });
   const size = sizeArg >= 0 ? Number(argv[sizeArg + 1]) : sizeFor(system, workload, quick);
   result.size = size;
   const data = makeData(workload, size);
@@ -61,10 +62,23 @@ async function main() {
   // Check before timing (the first call is also the first warm-up call).
   let check;
   let firstMs;
+  // The loop workloads report the memory of the first call: heap after forced GCs before and
+  // after it (what stays alive), and the growth of the peak RSS during it (what it needed).
+  const loop = LOOP_WORKLOADS.includes(workload) && typeof globalThis.gc === "function";
+  const heapNow = () => {
+    for (let i = 0; i < 4; i++) globalThis.gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const heapBefore = loop ? heapNow() : undefined;
+  const rssBefore = process.memoryUsage().rss;
   try {
     const t0 = performance.now();
     const r = sys.call();
     firstMs = performance.now() - t0;
+    if (loop) {
+      const peakRss = process.resourceUsage().maxRSS * 1024;
+      result.memory = { rssBefore, peakRss, peakGrowthBytes: Math.max(0, peakRss - rssBefore), heapBefore, heapAfter: heapNow() };
+    }
     check = compare(base(), read(r), tolerance(system, workload, data));
   } catch (e) {
     return emit(failure(e, "first call"));

@@ -56,7 +56,10 @@ function ensureDeps() {
   console.error("bench: installing the bench's dependencies (npm ci in bench/) …");
   execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: here, stdio: ["ignore", "inherit", "inherit"] });
 }
-ensureDeps();
+// The peers' packages are needed only when a selected case loads them.
+const peerSystems = ["tfjs", "jax-js"].filter((s) => only === undefined || only.includes(s));
+const peerWorkloads = WORKLOAD_IDS.filter((w) => workloads === undefined || workloads.includes(w));
+if (peerSystems.some((s) => peerWorkloads.some((w) => applies(s, w) && SYSTEMS[s].na?.[w] === undefined))) ensureDeps();
 if (!existsSync(join(root, "dist", "index.js"))) fail("dist/index.js is missing: run `npm run build` first (npm run bench does)");
 
 // ---- running the cases -----------------------------------------------------------------------------
@@ -200,6 +203,16 @@ function noteFor(r) {
   if (r.size !== undefined) parts.push(`measured at n = ${r.size.toLocaleString("en-US")} (the baseline too)`);
   if (r.note) parts.push(r.note);
   if (r.bytesPerOp !== undefined) parts.push(`${r.ops.toLocaleString("en-US")} ops recorded in ${fmtTime(r.recordMs)}`);
+  if (r.firstCallMs !== undefined && (r.workload === "W8" || r.workload === "W9") && r.system !== "hand") {
+    const jitted = r.system.startsWith("chainrule-jit");
+    parts.push(
+      `first call ${fmtTime(r.firstCallMs)}` +
+        (jitted && timed(r) ? ` (trace + compile ≈ first call − median = ${fmtTime(Math.max(0, r.firstCallMs - r.medianMs))})` : ""),
+    );
+  }
+  if (r.memory !== undefined && r.system !== "hand") {
+    parts.push(`peak RSS grew by ${fmtBytes(r.memory.peakGrowthBytes)} during the first call (heap ${fmtBytes(r.memory.heapBefore)} → ${fmtBytes(r.memory.heapAfter)} after it)`);
+  }
   if (r.status === "n/a" && r.message && !r.message.startsWith("n/a")) parts.push(r.message);
   if (["error", "timeout", "stack overflow", "out of memory"].includes(r.status) && r.message) parts.push(r.message);
   if (r.samples !== undefined && r.samples < 5) parts.push(`${r.samples} timed calls`);

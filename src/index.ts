@@ -80,3 +80,6 @@ export {
 export { sgd, type SgdState, type SgdStateKind } from "./optim/sgd.js";
 export { momentum, type MomentumState, type MomentumStateKind } from "./optim/momentum.js";
 export { adam, type AdamOptions, type AdamState, type AdamStateKind } from "./optim/adam.js";
+
+// Loops
+export { checkpoint, cond, foriLoop, scan, switchCase, whileLoop, type CarryOut, type ScanOptions, type WhileOptions } from "./loops/index.js";

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { entryPoints } from "../scripts/doc-examples.js";
 
 /** The categories the API site shows, in order (typedoc.json `categoryOrder`). */
-const CATEGORIES = ["Values", "Primitives", "Transforms", "Graphs", "Trees", "Errors", "Codecs", "Optimizers", "Drawing"];
+const CATEGORIES = ["Values", "Primitives", "Transforms", "Loops", "Graphs", "Trees", "Errors", "Codecs", "Optimizers", "Drawing"];
 
 interface ExportDoc {
   readonly name: string;

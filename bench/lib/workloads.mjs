@@ -21,6 +21,8 @@ export const WORKLOADS = {
   W5: { title: "Hessian, n=20", what: "full 20×20 Hessian of logsumexp(x) + Σ x[i]·sin(x[i+1])" },
   W6: { title: "chain of 10⁵ ops", what: "x → 0.9·sin x + 0.1·x, 10⁵ times; value + derivative" },
   W7: { title: "memory, 10⁶-op graph", what: "bytes per recorded op (eager tape) and peak RSS" },
+  W8: { title: "scan of 10⁶ steps", what: "W6's step x → 0.9·sin x + 0.1·x as a scan body, 10⁶ steps; value + derivative" },
+  W9: { title: "ODE fit, 1,000 RK4 steps", what: "mean squared error of a damped oscillator through a 1,000-step RK4 scan; value + gradient (ω, ζ)" },
 };
 
 /**
@@ -62,6 +64,10 @@ export function makeData(id, size) {
       return { n: size ?? 100_000, x0: 1.5 };
     case "W7":
       return { ops: size ?? 1_000_000, x0: 1.5 };
+    case "W8":
+      return { n: size ?? 1_000_000, x0: 1.5 };
+    case "W9":
+      return w9Data(size ?? 1000);
     default:
       throw new Error(`unknown workload ${id}`);
   }
@@ -197,6 +203,156 @@ export function handW6(x0, n) {
   return { value: x, grad: [d] };
 }
 
+/**
+ * W8 by hand as reverse mode does it (what a scan's gradient computes): a forward loop storing
+ * every carry, then a reverse loop multiplying the local derivatives.
+ */
+export function handW8(x0, n) {
+  const xs = zeros(n);
+  let x = x0;
+  for (let i = 0; i < n; i++) {
+    xs[i] = x;
+    x = 0.9 * Math.sin(x) + 0.1 * x;
+  }
+  let g = 1;
+  for (let i = n - 1; i >= 0; i--) g *= 0.9 * Math.cos(xs[i]) + 0.1;
+  return { value: x, grad: [g] };
+}
+
+/**
+ * W9's data: a damped oscillator x'' + 2ζωx' + ω²x = 0 from x = 1, v = 0, `steps` RK4 steps of
+ * 0.01; observations are the true positions (ω = 2, ζ = 0.15) plus seeded Gaussian noise (σ =
+ * 0.05); the loss is evaluated at ω = 1.6, ζ = 0.4 (the ODE-fit example's first guess).
+ */
+function w9Data(steps) {
+  const dt = 0.01;
+  const r = rng(9);
+  const truth = rk4Positions(2, 0.15, 1, 0, steps, dt);
+  const obs = truth.map((x) => {
+    const u = 1 - r();
+    return x + 0.05 * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+  });
+  return { steps, dt, x0: 1, v0: 0, obs, omega: 1.6, zeta: 0.4 };
+}
+
+/** The position after each RK4 step (plain numbers). */
+function rk4Positions(omega, zeta, x0, v0, steps, dt) {
+  const D = 2 * zeta * omega;
+  const K = omega * omega;
+  const h = dt / 2;
+  const out = zeros(steps);
+  let x = x0;
+  let v = v0;
+  for (let i = 0; i < steps; i++) {
+    const k1x = v, k1v = -(D * v + K * x);
+    const x2 = x + h * k1x, v2 = v + h * k1v;
+    const k2x = v2, k2v = -(D * v2 + K * x2);
+    const x3 = x + h * k2x, v3 = v + h * k2v;
+    const k3x = v3, k3v = -(D * v3 + K * x3);
+    const x4 = x + dt * k3x, v4 = v + dt * k3v;
+    const k4x = v4, k4v = -(D * v4 + K * x4);
+    x = x + (dt / 6) * (k1x + 2 * k2x + 2 * k3x + k4x);
+    v = v + (dt / 6) * (k1v + 2 * k2v + 2 * k3v + k4v);
+    out[i] = x;
+  }
+  return out;
+}
+
+/**
+ * W9 by hand: the loss mean((xᵢ − obsᵢ)²) over the positions after each RK4 step, and its
+ * gradient w.r.t. (ω, ζ) by reverse mode written out: a forward loop storing each step's state,
+ * a reverse loop through the RK4 stages (recomputed from the stored state), accumulating the
+ * adjoints of D = 2ζω and K = ω².
+ */
+export function handW9({ steps, dt, x0, v0, obs, omega, zeta }) {
+  const D = 2 * zeta * omega;
+  const K = omega * omega;
+  const h = dt / 2;
+  const c = dt / 6;
+  const xs = zeros(steps);
+  const vs = zeros(steps);
+  const res = zeros(steps); // xᵢ − obsᵢ
+  let x = x0;
+  let v = v0;
+  let loss = 0;
+  for (let i = 0; i < steps; i++) {
+    xs[i] = x;
+    vs[i] = v;
+    const k1x = v, k1v = -(D * v + K * x);
+    const x2 = x + h * k1x, v2 = v + h * k1v;
+    const k2x = v2, k2v = -(D * v2 + K * x2);
+    const x3 = x + h * k2x, v3 = v + h * k2v;
+    const k3x = v3, k3v = -(D * v3 + K * x3);
+    const x4 = x + dt * k3x, v4 = v + dt * k3v;
+    const k4x = v4, k4v = -(D * v4 + K * x4);
+    x = x + c * (k1x + 2 * k2x + 2 * k3x + k4x);
+    v = v + c * (k1v + 2 * k2v + 2 * k3v + k4v);
+    res[i] = x - obs[i];
+    loss += res[i] * res[i];
+  }
+  loss /= steps;
+  // adjoints of the state after step i (ax, av), and of D and K
+  let ax = 0;
+  let av = 0;
+  let aD = 0;
+  let aK = 0;
+  for (let i = steps - 1; i >= 0; i--) {
+    ax += (2 / steps) * res[i];
+    const x = xs[i];
+    const v = vs[i];
+    // the stages again, from the stored state
+    const k1v = -(D * v + K * x);
+    const x2 = x + h * v, v2 = v + h * k1v;
+    const k2v = -(D * v2 + K * x2);
+    const x3 = x + h * v2, v3 = v + h * k2v;
+    const k3v = -(D * v3 + K * x3);
+    const x4 = x + dt * v3, v4 = v + dt * k3v;
+    // nx = x + c(k1x + 2k2x + 2k3x + k4x), nv = v + c(k1v + 2k2v + 2k3v + k4v)
+    let aX = ax;
+    let aV = av;
+    let ak1x = c * ax, ak2x = 2 * c * ax, ak3x = 2 * c * ax;
+    const ak4x = c * ax;
+    let ak1v = c * av, ak2v = 2 * c * av, ak3v = 2 * c * av;
+    const ak4v = c * av;
+    // stage 4: k4v = −(D v4 + K x4), k4x = v4, x4 = x + dt k3x, v4 = v + dt k3v
+    const av4 = -D * ak4v + ak4x;
+    const ax4 = -K * ak4v;
+    aD -= v4 * ak4v;
+    aK -= x4 * ak4v;
+    aX += ax4;
+    ak3x += dt * ax4;
+    aV += av4;
+    ak3v += dt * av4;
+    // stage 3
+    const av3 = -D * ak3v + ak3x;
+    const ax3 = -K * ak3v;
+    aD -= v3 * ak3v;
+    aK -= x3 * ak3v;
+    aX += ax3;
+    ak2x += h * ax3;
+    aV += av3;
+    ak2v += h * av3;
+    // stage 2
+    const av2 = -D * ak2v + ak2x;
+    const ax2 = -K * ak2v;
+    aD -= v2 * ak2v;
+    aK -= x2 * ak2v;
+    aX += ax2;
+    ak1x += h * ax2;
+    aV += av2;
+    ak1v += h * av2;
+    // stage 1: k1v = −(D v + K x), k1x = v
+    aV += -D * ak1v + ak1x;
+    aX += -K * ak1v;
+    aD -= v * ak1v;
+    aK -= x * ak1v;
+    ax = aX;
+    av = aV;
+  }
+  // D = 2ζω, K = ω²
+  return { value: loss, grad: [aD * 2 * zeta + aK * 2 * omega, aD * 2 * omega] };
+}
+
 /** The hand-written call for a workload's data. */
 export function handCall(id, data) {
   switch (id) {
@@ -212,6 +368,10 @@ export function handCall(id, data) {
       return () => handW5(data.x);
     case "W6":
       return () => handW6(data.x0, data.n);
+    case "W8":
+      return () => handW8(data.x0, data.n);
+    case "W9":
+      return () => handW9(data);
     default:
       return undefined;
   }

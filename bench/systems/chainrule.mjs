@@ -6,7 +6,12 @@ import { flat } from "../lib/workloads.mjs";
 const cr = await import(new URL("../../dist/index.js", import.meta.url).href);
 const { add, sub, mul, div, neg, exp, sin, tanh, square, dot, mean, logSumExp, valueAndGrad, grad, jvp, vjp } = cr;
 
-export const has = { jit: typeof cr.jit === "function", hessian: typeof cr.hessian === "function", jacfwd: typeof cr.jacfwd === "function" };
+export const has = {
+  jit: typeof cr.jit === "function",
+  hessian: typeof cr.hessian === "function",
+  jacfwd: typeof cr.jacfwd === "function",
+  scan: typeof cr.scan === "function",
+};
 
 // ---- the workloads, written as a chainrule user would --------------------------------------------
 
@@ -38,6 +43,42 @@ export const chain = (n) => (x) => {
   return x;
 };
 
+/** W8: W6's step as the body of a scan over `n` steps (`snapshots`: binomial checkpointing). */
+export const scanChain = (n, snapshots) => (x0) =>
+  cr.scan((x) => [add(mul(0.9, sin(x)), mul(0.1, x)), []], x0, null, {
+    length: n,
+    checkpoint: snapshots === undefined ? "all" : { snapshots },
+  })[0];
+
+/** W9: the ODE-fit loss, a damped oscillator through `steps` RK4 steps in a scan (as examples/ode-fit-model.mjs). */
+export const odeLoss =
+  ({ steps, dt, x0, v0, obs }) =>
+  ({ omega, zeta }) => {
+    const damping = mul(2, mul(zeta, omega));
+    const stiffness = mul(omega, omega);
+    const accel = (x, v) => neg(add(mul(damping, v), mul(stiffness, x)));
+    const h = dt / 2;
+    const [, xs] = cr.scan(
+      ([x, v]) => {
+        const k1x = v;
+        const k1v = accel(x, v);
+        const k2x = add(v, mul(h, k1v));
+        const k2v = accel(add(x, mul(h, k1x)), k2x);
+        const k3x = add(v, mul(h, k2v));
+        const k3v = accel(add(x, mul(h, k2x)), k3x);
+        const k4x = add(v, mul(dt, k3v));
+        const k4v = accel(add(x, mul(dt, k3x)), k4x);
+        const nx = add(x, mul(dt / 6, add(add(k1x, mul(2, k2x)), add(mul(2, k3x), k4x))));
+        const nv = add(v, mul(dt / 6, add(add(k1v, mul(2, k2v)), add(mul(2, k3v), k4v))));
+        return [[nx, nv], nx];
+      },
+      [x0, v0],
+      null,
+      { length: steps },
+    );
+    return mean(xs.map((x, i) => square(sub(x, obs[i]))));
+  };
+
 /**
  * The Hessian: `hessian(f)` when exported, else `jacfwd(grad(f))`, else one `jvp` of `grad(f)`
  * per basis vector.
@@ -52,8 +93,9 @@ function hessianOf(f, n) {
 
 const readVG = ([value, g]) => ({ value, grad: flat(g) });
 
-export async function setup(id, data, { jitted }) {
+export async function setup(id, data, { jitted, snapshots }) {
   if (jitted && !has.jit) return { na: "n/a (not built yet): chainrule does not export jit" };
+  if ((id === "W8" || id === "W9") && !has.scan) return { na: "n/a (not built yet): chainrule does not export scan" };
   const wrap = jitted ? cr.jit : (f) => f;
   switch (id) {
     case "W1": {
@@ -80,6 +122,15 @@ export async function setup(id, data, { jitted }) {
     case "W6": {
       const f = wrap(valueAndGrad(chain(data.n)));
       return { call: () => f(data.x0), read: readVG };
+    }
+    case "W8": {
+      const f = wrap(valueAndGrad(scanChain(data.n, snapshots)));
+      return { call: () => f(data.x0), read: readVG, note: snapshots === undefined ? undefined : `checkpoint: { snapshots: ${snapshots} }` };
+    }
+    case "W9": {
+      const f = wrap(valueAndGrad(odeLoss(data)));
+      const p = { omega: data.omega, zeta: data.zeta };
+      return { call: () => f(p), read: readVG };
     }
     default:
       return { na: "not measured" };

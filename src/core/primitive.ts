@@ -109,6 +109,13 @@ export interface MultiRules {
   vjpForward(xs: readonly Num[], params: unknown): { outputs: Num[]; residuals: unknown };
   /** Reverse mode, backward half: one cotangent per input (0 = none) for output cotangents `cts`. */
   vjpBackward(xs: readonly Num[], residuals: unknown, cts: readonly Num[], params: unknown): Num[];
+  /**
+   * For `jit`'s optimiser: the same application computing only the outputs `live` marks (1), or
+   * undefined to keep all. `keep` lists the outputs still computed, in order.
+   */
+  prune?(params: unknown, live: ArrayLike<number>): { readonly params: unknown; readonly keep: readonly number[] } | undefined;
+  /** The code generated for an application (a loop's kernel), shown in `jit(f).lower(…).source`. */
+  code?(params: unknown): string | undefined;
   /** For printed graphs: a short description of `params` and the bodies to print below the equation. */
   show?(params: unknown): { readonly details: string; readonly bodies: readonly { readonly name: string; readonly graph: Graph }[] };
 }

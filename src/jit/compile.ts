@@ -163,7 +163,7 @@ export function compileGraph(g: Graph, options: CompileOptions = {}): Executable
   return {
     ...layout,
     strategy: "compiled",
-    source: emitted.chunks.map((c, i) => `// chunk ${i + 1} of ${emitted.chunks.length}\n${c}`).join("\n"),
+    source: [...emitted.chunks.map((c, i) => `// chunk ${i + 1} of ${emitted.chunks.length}\n${c}`), ...emitted.subprograms].join("\n"),
     stats: { equations, statements, loops: emitted.loops, chunks: emitted.chunks.length },
     run,
     ...(only === undefined

@@ -30,6 +30,8 @@ export interface EmittedCode {
   /** `$t`: index tables of many-operand sums and dot products. */
   readonly tables: Int32Array[];
   readonly loops: number;
+  /** The generated code of the loops that run as one call (`$g`), to show with the chunks. */
+  readonly subprograms: string[];
 }
 
 /**
@@ -86,6 +88,7 @@ class Emitter {
   private readonly primTable: ((...xs: number[]) => number)[] = [];
   private readonly gathers: ((m: Float64Array) => number)[] = [];
   private readonly tables: Int32Array[] = [];
+  private readonly subprograms: string[] = [];
 
   constructor(
     private readonly cg: CodeGraph,
@@ -107,7 +110,7 @@ class Emitter {
       this.emitNodes([x], []);
     });
     if (chunk >= 0 || this.chunks.length === 0) this.flush();
-    return { chunks: this.chunks, prims: this.primTable, gathers: this.gathers, tables: this.tables, loops: this.loops };
+    return { chunks: this.chunks, prims: this.primTable, gathers: this.gathers, tables: this.tables, loops: this.loops, subprograms: this.subprograms };
   }
 
   /** Closes the chunk being written. */
@@ -320,7 +323,9 @@ class Emitter {
           for (let k = 0; k < outs.length; k++) m[v + k] = outs[k]!;
           return outs[0]!;
         }) - 1;
-      this.line(`const v${v} = $g[${q}](m);`);
+      this.line(`const v${v} = $g[${q}](m); // ${p.name}: one call that runs the whole loop`);
+      const code = multi.code?.(params);
+      if (code !== undefined) this.subprograms.push(`// $g[${q}]: ${p.name}, its body inlined in a loop\n${code}`);
       return;
     }
     const xs = new Float64Array(idx.length);

@@ -438,8 +438,6 @@ class Builder {
         slotLive = false;
       }
       if (live[i] === 0) continue;
-      const width = this.widths.get(i);
-      if (width !== undefined) for (let k = 1; k < width; k++) live[i + k] = 1;
       for (let j = start[i]!; j < start[i + 1]!; j++) {
         const r = args[j]!;
         if (r >= 0) live[r] = 1;
@@ -473,10 +471,7 @@ class Builder {
     for (let i = 0; i < n; i++) {
       if (live !== undefined && live[i] === 0) continue;
       const key = keys[i]!;
-      if (key === SLOT.id) {
-        origin.push(this.origin.data[i]!); // made with its head, below
-        continue;
-      }
+      if (key === SLOT.id) continue; // made with its head
       if (key === this.inputKey) {
         newId[i] = g.addInput(src.inputPaths[k++] ?? "");
       } else {
@@ -490,8 +485,15 @@ class Builder {
         const width = this.widths.get(i);
         if (width === undefined) newId[i] = g.finish(p, params);
         else {
-          const head = g.finishMulti(p, params, width);
-          for (let k = 0; k < width; k++) newId[i + k] = head + k;
+          // A loop: outputs nobody reads (a scan's ys) are not computed at all when it can drop them.
+          const pruned = live === undefined ? undefined : p.multi!.prune?.(params, live.subarray(i, i + width));
+          const keep = pruned?.keep ?? Array.from({ length: width }, (_, k) => k);
+          const head = g.finishMulti(p, pruned === undefined ? params : pruned.params, keep.length);
+          keep.forEach((k, j) => {
+            newId[i + k] = head + j;
+            origin.push(this.origin.data[i + k]!);
+          });
+          continue;
         }
       }
       origin.push(this.origin.data[i]!);

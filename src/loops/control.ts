@@ -14,6 +14,7 @@ import type { Graph } from "../core/graph.js";
 import { vjpFlat, type Linearized } from "../core/reverse.js";
 import { bindMulti } from "../core/trace.js";
 import { backwardParams, SCAN, ScanParams } from "./scan.js";
+import { tooManySteps } from "./spec.js";
 import { deriveBody, inIteration, split, type SubGraph, zeros } from "./subgraph.js";
 
 /** Whether a predicate value selects "true": nonzero and not NaN, as `where`. */
@@ -78,9 +79,7 @@ function runWhile(xs: readonly number[], P: WhileParams, carries?: number[]): { 
     P.cond.runNumbers(ins, pred);
     if (!isTrue(pred[0]!)) break;
     if (P.maxSteps !== undefined && steps >= P.maxSteps) {
-      throw new ChainruleError(
-        `${P.name}: the loop did not stop within maxSteps (${P.maxSteps}) steps: check that the condition becomes false, or raise maxSteps`,
-      );
+      throw tooManySteps(P.maxSteps);
     }
     if (carries !== undefined) for (let j = 0; j < nK; j++) carries.push(ins[nC + j]!);
     if (watch) inIteration(P.name, steps, () => P.body.runNumbers(ins, out));

@@ -31,6 +31,7 @@ export class ScanParams {
   jvpOf: ScanParams | undefined = undefined;
   withCarries: ScanParams | undefined = undefined;
   backwardOf: ScanParams | undefined = undefined;
+  noYs: ScanParams | undefined = undefined;
 
   constructor(
     /** `[consts, i, carry, x] → [carry', y]`. */
@@ -131,6 +132,14 @@ function jvpParams(P: ScanParams): ScanParams {
     P.name,
   );
   return (P.jvpOf = new ScanParams(body, 2 * nC, 2 * nK, 2 * nX, 2 * nY, P.length, P.reverse, P.snapshots, P.name));
+}
+
+/** The same scan without its ys (when nothing reads them). */
+function withoutYs(P: ScanParams): ScanParams {
+  if (P.noYs !== undefined) return P.noYs;
+  const copy = closeOver(P.body.graph, [], P.name);
+  copy.graph.outputs = copy.graph.outputs.slice(0, P.nCarry);
+  return (P.noYs = new ScanParams(copy, P.nConsts, P.nCarry, P.nX, 0, P.length, P.reverse, P.snapshots, P.name));
 }
 
 /** The same scan with the carry entering each step as extra ys (the residuals of reverse mode). */
@@ -248,6 +257,16 @@ function backwardFromCarries(xs: readonly Num[], carries: readonly Num[], cts: r
 /** The scan primitive. */
 export const SCAN: Primitive = multiPrimitive("scan", {
   outputCount: (P) => (P as ScanParams).outputCount,
+  prune(params, live) {
+    const P = params as ScanParams;
+    for (let k = P.nCarry; k < live.length; k++) if (live[k] === 1) return undefined;
+    if (P.nY === 0) return undefined;
+    return { params: withoutYs(P), keep: Array.from({ length: P.nCarry }, (_, k) => k) };
+  },
+  code: (params) => {
+    const P = params as ScanParams;
+    return P.body.scanKernelSource(P.nConsts, P.nCarry, P.nX, P.nY);
+  },
   show: (P) => showScan(P as ScanParams),
   evaluate: (xs, P) => evaluateScan(xs, P as ScanParams),
   jvp: (xs, ts, P) => scanJvp(xs, ts, P as ScanParams),
@@ -276,6 +295,13 @@ export const SCAN: Primitive = multiPrimitive("scan", {
  * are those of the same computation written with stored carries.
  */
 export const SCAN_CHECKPOINTED: Primitive = multiPrimitive("scanCheckpointed", {
+  code: (params) => {
+    const P = params as ScanParams;
+    const B = backwardParams(P);
+    const f = P.body.scanKernelSource(P.nConsts, P.nCarry, P.nX, P.nY);
+    const b = B.body.scanKernelSource(B.nConsts, B.nCarry, B.nX, B.nY);
+    return f === undefined || b === undefined ? undefined : `// forward, storing the carries\n${f}\n// backward\n${b}`;
+  },
   show: (P) => showScan(P as ScanParams),
   outputCount: (params) => {
     const P = params as ScanParams;

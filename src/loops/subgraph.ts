@@ -124,11 +124,21 @@ export class SubGraph {
       for (let j = 0; j < nK; j++) lines.push(`    const c${j} = m[${out[j]!}];`);
       for (let j = 0; j < nK; j++) lines.push(`    m[${nC + 1 + j}] = c${j};`);
       lines.push("  }", "}");
-      kernel = inline.make(lines.join("\n")) as ScanKernel;
+      const source = lines.join("\n");
+      kernel = inline.make(source) as ScanKernel;
+      this.sources.set(key, source);
     }
     this.kernels.set(key, kernel);
     return kernel;
   }
+
+  /** The source of {@link scanKernel} (made if needed), for `jit(f).lower(…).source`. */
+  scanKernelSource(nC: number, nK: number, nX: number, nY: number): string | undefined {
+    this.scanKernel(nC, nK, nX, nY);
+    return this.sources.get(`${nC} ${nK} ${nX} ${nY}`);
+  }
+
+  private readonly sources = new Map<string, string>();
 
   private readonly kernels = new Map<string, ScanKernel | undefined>();
 

@@ -528,6 +528,94 @@ const TABLE: Readonly<Record<string, Row>> = {
       "f's argument": (bad) => L.tryCatchChainrule(total)(bad),
     },
   },
+  // ---- loops
+  scan: {
+    family: "loops",
+    kind: "transform",
+    sites: {
+      "body": (bad) => L.scan(any(bad), 0, [1, 2]),
+      "init": (bad) => L.scan(user((c: Api.Num, x: Api.Num) => [c, x]), any(bad), [1, 2]),
+      "xs": (bad) => L.scan(user((c: Api.Num, x: Api.Num) => [L.add(c, x), x]), 0, any(bad)),
+      "an element of xs": (bad) => L.scan(user((c: unknown, x: unknown) => [c, x]), 0, [1, bad]),
+      "the body's output": (bad) => L.scan(user(() => bad), 0, [1, 2]),
+      "the body's carry": (bad) => L.scan(user((_c: Api.Num, x: Api.Num) => [bad, x]), 0, [1, 2]),
+      "the body's y at the second step": (bad) => L.scan(user((c: Api.Num, x: Api.Num) => [c, x === 1 ? x : bad]), 0, [1, 2]),
+      "the body's carry, under grad": (bad) => L.grad(user((w: Api.Num) => L.scan(user((c: Api.Num) => [L.mul(c, w), any(bad)]), w, [1, 2])[0]))(1),
+      "the body's carry, under jit": (bad) => L.jit(user((w: Api.Num) => L.scan(user(() => [bad, 0]), w, [1, 2])[0]))(1),
+    },
+    options: {
+      "": { call: (o) => L.scan(user((c: Api.Num, x: Api.Num) => [c, x]), 0, [1], any(o)), bad: [...NOT_OPTIONS.map(([, v]) => v()), { reversed: true }, { bogus: 1 }] },
+      reverse: { call: (v) => L.scan(user((c: Api.Num, x: Api.Num) => [c, x]), 0, [1], { reverse: any(v) }), bad: ["yes", 1, {}] },
+      length: { call: (v) => L.scan(user((c: Api.Num) => [c, []]), 0, null, { length: any(v) }), bad: [-1, 1.5, NaN, Infinity, "3", 1e308, Symbol("l"), 10n] },
+      "length with xs": { call: (v) => L.scan(user((c: Api.Num, x: Api.Num) => [c, x]), 0, [1, 2], { length: any(v) }), bad: [3, 0, 1] },
+      checkpoint: {
+        call: (v) => L.scan(user((c: Api.Num, x: Api.Num) => [c, x]), 0, [1], { checkpoint: any(v) }),
+        bad: ["none", 1, {}, { snapshots: 0 }, { snapshots: 1.5 }, { snapshots: -2 }, { snapshot: 2 }, { snapshots: "2" }, null, [2]],
+      },
+    },
+  },
+  foriLoop: {
+    family: "loops",
+    kind: "transform",
+    sites: {
+      "lower": (bad) => L.foriLoop(any(bad), 3, user((i: Api.Num, c: Api.Num) => L.add(c, i)), 0),
+      "upper": (bad) => L.foriLoop(0, any(bad), user((i: Api.Num, c: Api.Num) => L.add(c, i)), 0),
+      "body": (bad) => L.foriLoop(0, 3, any(bad), 0),
+      "init": (bad) => L.foriLoop(0, 3, user((_i: Api.Num, c: unknown) => c), any(bad)),
+      "the body's output": (bad) => L.foriLoop(0, 3, user(() => bad), 0),
+      "a traced bound": (bad) => L.grad(user((x: Api.Num) => L.foriLoop(0, any(x), user((_i: Api.Num, c: Api.Num) => L.add(c, any(bad))), x)))(1),
+    },
+  },
+  whileLoop: {
+    family: "loops",
+    kind: "transform",
+    sites: {
+      // maxSteps: a hostile condFn such as () => 1 never stops, as it should
+      "condFn": (bad) => L.whileLoop(any(bad), user((c: Api.Num) => L.add(c, 1)), 0, { maxSteps: 50 }),
+      "body": (bad) => L.whileLoop(user((c: Api.Num) => L.lt(c, 3)), any(bad), 0, { maxSteps: 50 }),
+      "init": (bad) => L.whileLoop(user(() => 0), user((c: unknown) => c), any(bad)),
+      "the condition's result": (bad) => L.whileLoop(user(() => bad), user((c: Api.Num) => L.add(c, 1)), 0, { maxSteps: 5 }),
+      "the body's output": (bad) => L.whileLoop(user((c: unknown) => (typeof c === "number" && c < 3 ? 1 : 0)), user(() => bad), 0, { maxSteps: 5 }),
+    },
+    options: {
+      "": { call: (o) => L.whileLoop(user(() => 0), user((c: Api.Num) => c), 0, any(o)), bad: [...NOT_OPTIONS.map(([, v]) => v()), { maxIterations: 3 }] },
+      maxSteps: { call: (v) => L.whileLoop(user(() => 0), user((c: Api.Num) => c), 0, { maxSteps: any(v) }), bad: [0, -1, 1.5, NaN, Infinity, "3", Symbol("m"), 10n] },
+    },
+  },
+  cond: {
+    family: "loops",
+    kind: "transform",
+    sites: {
+      "pred": (bad) => L.cond(any(bad), square, square, 2),
+      "onTrue": (bad) => L.cond(1, any(bad), square, 2),
+      "onFalse": (bad) => L.cond(0, square, any(bad), 2),
+      "an operand": (bad) => L.cond(1, user((x: unknown) => x), user((x: unknown) => x), any(bad)),
+      "the taken branch's output": (bad) => L.cond(1, user(() => bad), square, 2),
+      "pred under grad": (bad) => L.grad(user((x: Api.Num) => L.cond(any(bad), square, square, x)))(1),
+      "a branch's output under jit": (bad) => L.jit(user((x: Api.Num) => L.cond(x, square, user(() => bad), x)))(1),
+    },
+  },
+  switchCase: {
+    family: "loops",
+    kind: "transform",
+    sites: {
+      "index": (bad) => L.switchCase(any(bad), [square, square], 2),
+      "branches": (bad) => L.switchCase(0, any(bad), 2),
+      "a branch": (bad) => L.switchCase(1, [square, any(bad)], 2),
+      "an operand": (bad) => L.switchCase(0, [user((x: unknown) => x)], any(bad)),
+      "the taken branch's output": (bad) => L.switchCase(0, [user(() => bad)], 2),
+    },
+  },
+  checkpoint: {
+    family: "loops",
+    kind: "transform",
+    sites: {
+      "f": (bad) => L.checkpoint(any(bad))(1),
+      "the argument": (bad) => L.checkpoint(total)(bad),
+      "f's output": (bad) => L.checkpoint(any(user(() => bad)))(1),
+      "the argument, under grad": (bad) => L.grad(user((x: Api.Num) => L.add(x, L.checkpoint(total)([x, bad]) as Api.Num)))(1),
+    },
+  },
   // ---- optimizers
   applyUpdates: {
     family: "optimizers",
