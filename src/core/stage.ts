@@ -36,6 +36,9 @@ export function stageFlat(
   );
 }
 
+/** The transforms names under which loop and branch bodies are staged (see `src/loops/`). */
+const LOOP_BODIES: ReadonlySet<string> = new Set(["scan", "foriLoop", "whileLoop", "cond", "switchCase", "checkpoint"]);
+
 /** An abstract value of a {@link StageTrace}: variable `_id` of its graph. */
 export class StageTracer extends Tracer {
   constructor(
@@ -93,8 +96,11 @@ export class StageTrace extends Trace {
         "(toNumber, or a JavaScript operator or if on a Num, needs one). " +
         (path !== undefined
           ? `${this.transform} traces every non-static argument: if it is data, type it Num and select with where(cond, a, b) and eq/lt instead of if/?:/===, or mark it static with staticArgnums.`
-          : "Select with where(cond, a, b) instead of if/else, " +
-            (this.transform === "jit" ? "or mark the argument static with staticArgnums." : "or trace with concrete values using explain().")),
+          : LOOP_BODIES.has(this.transform)
+            ? `The body of a ${this.transform} is traced once for every step, so its values are abstract: select with where(cond, a, b), ` +
+              "branch with cond(pred, onTrue, onFalse, …operands), and compute step counts outside the loop (or use whileLoop)."
+            : "Select with where(cond, a, b) instead of if/else, " +
+              (this.transform === "jit" ? "or mark the argument static with staticArgnums." : "or trace with concrete values using explain().")),
     );
   }
 
