@@ -5,6 +5,8 @@
 import { ChainruleError, NonScalarOutputError } from "../errors.js";
 import { describeValue, isTracer, type Num } from "../core/num.js";
 import { flattenLive } from "../core/trace.js";
+import { stageFlat } from "../core/stage.js";
+import type { Graph } from "../core/graph.js";
 import { leafPaths, splitLeaves, unflatten, type TreeDef } from "../tree/tree.js";
 import { isArrayValue } from "../tree/tree.js";
 import { readAny, readBoolean, type OptionReader } from "../util/options.js";
@@ -181,3 +183,30 @@ export function expectScalar(out: unknown, transform: string): Num {
   );
 }
 
+/** The options of `grad`, `valueAndGrad`, `jacfwd`, `jacrev` and `hessian`. */
+export const GRAD_OPTIONS = { argnums: readPositions, hasAux: readBoolean };
+
+/** Stages `f` at the structure of `args` (static positions passed through); the shared edge of `makeGraph` and `jit`. */
+export function stage(
+  f: (...args: any[]) => unknown,
+  args: readonly unknown[],
+  staticArgnums: number | readonly number[] | undefined,
+  transform: string,
+): { graph: Graph } {
+  const statics = new Set(staticArgnums === undefined ? [] : typeof staticArgnums === "number" ? [staticArgnums] : staticArgnums);
+  const traced: number[] = [];
+  for (let i = 0; i < args.length; i++) if (!statics.has(i)) traced.push(i);
+  const fa = flattenArgs(args, traced, `${transform}: argument (mark non-numeric arguments with staticArgnums)`);
+  let outDef: TreeDef | undefined;
+  const { graph } = stageFlat(
+    (inputs) => {
+      const { leaves, def } = flattenOutput(f(...rebuildArgs(fa, inputs)), `${transform}: output`);
+      outDef = def;
+      return { outputs: leaves };
+    },
+    leafPathsOf(fa),
+    transform,
+  );
+  graph.outputDef = outDef;
+  return { graph };
+}

@@ -16,6 +16,7 @@ import {
   splitAux,
   unflattenEach,
   type Argnums,
+  GRAD_OPTIONS,
 } from "./common.js";
 
 export type { Argnums } from "./common.js";
@@ -182,8 +183,6 @@ export type ArgnumsChecked<A, P extends readonly unknown[], T extends string> = 
         : `${T}: argnums ${Bad} is not a parameter position: the function has ${P["length"]} parameter${P["length"] extends 1 ? "" : "s"}`
     : A;
 
-/** @internal The options of `grad`, `valueAndGrad`, `jacfwd`, `jacrev` and `hessian`, for `readOptions`. */
-export const GRAD_OPTIONS = { argnums: readPositions, hasAux: readBoolean };
 
 // ---- the shared implementation -------------------------------------------------------------------
 

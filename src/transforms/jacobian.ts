@@ -14,8 +14,8 @@ import { flattenAsLive, flattenLive } from "../core/trace.js";
 import { ChainruleError } from "../errors.js";
 import { flatten, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Aux, Primal, Tangent } from "../tree/types.js";
-import { argumentPositions, expectFunction, flattenArgs, flattenOutput, readOptions, rebuildArgs, splitAux, unflattenEach, type Argnums } from "./common.js";
-import { GRAD_OPTIONS, valueAndGrads, type AnyResult, type ArgnumsChecked, type GradOf, type GradOptions, type OutputChecked } from "./grad.js";
+import { argumentPositions, expectFunction, expectScalar, flattenArgs, flattenOutput, GRAD_OPTIONS, readOptions, rebuildArgs, splitAux, unflattenEach, type Argnums } from "./common.js";
+import type { AnyResult, ArgnumsChecked, GradOf, GradOptions, OutputChecked } from "./grad.js";
 
 /**
  * The type of a Jacobian: the output tree type `Out` with every `Num` leaf replaced by `In`
@@ -293,8 +293,9 @@ export function hvp<F extends (x: any, ...rest: any[]) => unknown>(
     // Forward over reverse: the tangent of the gradient along v.
     const r = jvpFlat(
       (inputs) => {
-        const { grads } = valueAndGrads(f as (...args: unknown[]) => unknown, [unflatten(def, inputs), ...rest], 0, false, "hvp");
-        return { outputs: flatten(grads[0], "", "hvp: gradient").leaves };
+        // The gradient at x (reverse mode), whose tangent along v is the product.
+        const lin = vjpFlat((xs) => ({ outputs: [expectScalar((f as (...args: unknown[]) => unknown)(unflatten(def, xs), ...rest), "hvp")] }), inputs, "hvp");
+        return { outputs: lin.pullback([1]) };
       },
       leaves,
       ts,

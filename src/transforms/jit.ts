@@ -19,8 +19,7 @@ import { optimize } from "../jit/optimize.js";
 import { flatten, flattenAs, kindOf, leafPaths, unflatten, type TreeDef } from "../tree/tree.js";
 import type { Primal } from "../tree/types.js";
 import { setOwn } from "../tree/tree.js";
-import { argRoot, argumentPositions, expectFunction, JIT_OPTIONS, positionList, readOptions } from "./common.js";
-import { stage } from "./make-graph.js";
+import { argRoot, argumentPositions, expectFunction, JIT_OPTIONS, positionList, readOptions, stage } from "./common.js";
 
 /**
  * Options of {@link jit}.

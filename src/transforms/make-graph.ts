@@ -14,11 +14,11 @@ import { refuseLeaks } from "../core/trace.js";
 import {
   argRoot,
   argumentPositions,
+  leafPathsOf,
+  stage,
   expectFunction,
   expectScalar,
   flattenArgs,
-  flattenOutput,
-  leafPathsOf,
   readBoolean,
   readOptions,
   readPositions,
@@ -85,31 +85,6 @@ export function makeGraph<F extends (...args: any[]) => unknown>(
     const g = stage(f, args, statics, "makeGraph").graph;
     return optimized ? optimize(g).graph : g;
   };
-}
-
-/** Stages `f` at the structure of `args` (static positions passed through); the shared edge of `makeGraph` and `jit`. */
-export function stage(
-  f: (...args: any[]) => unknown,
-  args: readonly unknown[],
-  staticArgnums: number | readonly number[] | undefined,
-  transform: string,
-): { graph: Graph } {
-  const statics = new Set(staticArgnums === undefined ? [] : typeof staticArgnums === "number" ? [staticArgnums] : staticArgnums);
-  const traced: number[] = [];
-  for (let i = 0; i < args.length; i++) if (!statics.has(i)) traced.push(i);
-  const fa = flattenArgs(args, traced, `${transform}: argument (mark non-numeric arguments with staticArgnums)`);
-  let outDef: TreeDef | undefined;
-  const { graph } = stageFlat(
-    (inputs) => {
-      const { leaves, def } = flattenOutput(f(...rebuildArgs(fa, inputs)), `${transform}: output`);
-      outDef = def;
-      return { outputs: leaves };
-    },
-    leafPathsOf(fa),
-    transform,
-  );
-  graph.outputDef = outDef;
-  return { graph };
 }
 
 /**

@@ -6,7 +6,7 @@ import { add, mul, sin, sum, tanh, dot, valueAndGrad, type Num } from "../../src
 import { compileGraph, type CompileOptions } from "../../src/jit/compile.js";
 import { optimize } from "../../src/jit/optimize.js";
 import { reroll, type LoopNode } from "../../src/jit/reroll.js";
-import { stage } from "../../src/transforms/make-graph.js";
+import { stage } from "../../src/transforms/common.js";
 import { runLoops, runProgram } from "../transforms/jit-helpers.js";
 
 function run(f: (...a: never[]) => unknown, args: unknown[], inputs: number[], options: CompileOptions): number[] {

@@ -5,7 +5,7 @@ import { add, cos, exp, grad, gt, jit, log, makeGraph, mul, neg, sin, stopGradie
 import { optimize } from "../../src/jit/optimize.js";
 import { INPUT } from "../../src/core/graph.js";
 import { scale } from "../../src/primitives/arithmetic.js";
-import { stage } from "../../src/transforms/make-graph.js";
+import { stage } from "../../src/transforms/common.js";
 
 const opt = (f: (...xs: Num[]) => unknown, ...args: number[]) => String(makeGraph(f, { optimize: true })(...args));
 /** The primitives of the optimised graph by their internal names (a printed graph shows `scale` as `mul`). */

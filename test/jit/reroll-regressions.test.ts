@@ -9,7 +9,7 @@ import { eq, grad, jit, logSumExp, valueAndGrad, where, type Num } from "../../s
 import { compileGraph, type CompileOptions, type Executable } from "../../src/jit/compile.js";
 import { optimize } from "../../src/jit/optimize.js";
 import { reroll, SMALL_LOOPS } from "../../src/jit/reroll.js";
-import { stage } from "../../src/transforms/make-graph.js";
+import { stage } from "../../src/transforms/common.js";
 import { expectAgree, SAFE_OPS } from "../transforms/jit-helpers.js";
 
 type F = (x: Num[]) => unknown;

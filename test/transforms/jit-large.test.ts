@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { add, cos, jit, mul, sin, sub, tanh, valueAndGrad, type Num } from "../../src/index.js";
 import { COMPILE_DEFAULTS } from "../../src/jit/compile.js";
-import { stage } from "../../src/transforms/make-graph.js";
+import { stage } from "../../src/transforms/common.js";
 
 const chain = (n: number) => (x: Num) => {
   let y = x;
