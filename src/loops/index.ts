@@ -156,7 +156,7 @@ function splitPair(out: unknown): [unknown, unknown] {
  * @param xs - an array of trees of one structure (one per step), or `null` with `options.length`
  *   (then `x` is `undefined`).
  * @param options - `reverse`, `length`, `checkpoint` ({@link ScanOptions}).
- * @returns `[finalCarry, ys]`, `ys[i]` the output of the step that read `xs[i]`.
+ * @returns `[finalCarry, ys]`, `ys[i]` the output of the step that read `xs[i]`. An output without numbers (`[]`, `{}`) is one frozen value shared by every step.
  * @throws {@link TreeStructureError} when a step's carry does not mirror `init`, a `y` differs in
  *   structure from the first step's, or an element of `xs` from `xs[0]` (the message names the path).
  * @throws {@link ChainruleError} for a body that is not a function or does not return a pair,
@@ -225,9 +225,25 @@ export function scan<C, X, Y>(
     reverse: opts.reverse ?? false,
     snapshots: opts.checkpoint ?? undefined,
   });
-  const ys = new Array<Y>(out.ys.length);
-  for (let i = 0; i < ys.length; i++) ys[i] = unflatten(yDef!, out.ys[i]!) as Y;
+  const ys = new Array<Y>(length);
+  const nY = yDef === undefined ? 0 : yDef.numLeaves;
+  if (length === 0 || yDef === undefined) {
+    // no step traced: no outputs
+  } else if (yDef.kind === "leaf") for (let i = 0; i < length; i++) ys[i] = out.ys[i] as Y;
+  else if (nY === 0) ys.fill(frozenEmpty(yDef) as Y); // y without numbers (`[]`): one shared, frozen value
+  else for (let i = 0; i < length; i++) ys[i] = unflatten(yDef, out.ys.slice(i * nY, (i + 1) * nY)) as Y;
   return [unflatten(carryDef, out.carry) as C, ys];
+}
+
+/** The value of a structure without leaves (`[]`, `{}`, nested), frozen at every level: safe to share. */
+function frozenEmpty(def: TreeDef): unknown {
+  const value = unflatten(def, []);
+  const pending: unknown[] = [value];
+  for (let v = pending.pop(); v !== undefined; v = pending.pop()) {
+    Object.freeze(v);
+    for (const child of Object.values(v as object)) pending.push(child);
+  }
+  return value;
 }
 
 // ---- foriLoop ------------------------------------------------------------------------------------

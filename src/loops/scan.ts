@@ -426,6 +426,22 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
   if ((P.snapshots ?? T) >= T) {
     // Room for every carry: one forward sweep storing them, then the backward scan over them.
     const carries = forwardCarries(xsAll, P);
+    if (nX === 0 && nY === 0) {
+      // The backward scan's xs are exactly the carries: run its kernel on them directly.
+      const st = B.body.stepper();
+      const kernel = st === undefined ? undefined : B.body.scanKernel(B.nConsts, B.nCarry, B.nX, B.nY);
+      if (st !== undefined && kernel !== undefined) {
+        const m = st.m;
+        for (let j = 0; j < nC; j++) m[j] = xsAll[j]!;
+        for (let j = 0; j < nK; j++) m[nC + 1 + j] = xsAll[P.inputCount + j]!;
+        for (let j = 0; j < nC; j++) m[nC + 1 + nK + j] = 0;
+        kernel(m, carries, 0, null, null, T, B.reverse);
+        const r = new Array<number>(nC + nK);
+        for (let j = 0; j < nC; j++) r[j] = m[nC + 1 + nK + j]!;
+        for (let j = 0; j < nK; j++) r[nC + j] = m[nC + 1 + j]!;
+        return r;
+      }
+    }
     const operands = new Array<number>(nC + nK + nC + T * (nK + nX + nY));
     let o = 0;
     for (let j = 0; j < nC; j++) operands[o++] = xsAll[j]!;

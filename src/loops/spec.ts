@@ -33,10 +33,13 @@ export interface FlatScan {
   readonly snapshots: number | undefined;
 }
 
-/** The result of a scan: the final carry's leaves, and `ys[i]`, the output leaves of step `i` (in `xs` order). */
+/**
+ * The result of a scan: the final carry's leaves, and the output leaves of every step, flat:
+ * step `i`'s (in `xs` order) are `ys[i·n .. (i+1)·n)`, `n` the number of leaves of one output.
+ */
 export interface FlatScanResult {
   readonly carry: Num[];
-  readonly ys: Num[][];
+  readonly ys: Num[];
 }
 
 /** A while loop over flat leaves. */

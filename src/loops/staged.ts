@@ -40,9 +40,7 @@ function scan(s: FlatScan): FlatScanResult {
   const operands: Num[] = [...captured, ...s.init];
   if (xs !== null) for (let t = 0; t < T; t++) for (let j = 0; j < nX; j++) operands.push(xs[t]![j]!);
   const outs = bindMulti(SCAN, operands, P);
-  const ys = new Array<Num[]>(T);
-  for (let t = 0; t < T; t++) ys[t] = outs.slice(nK + t * nY, nK + (t + 1) * nY);
-  return { carry: outs.slice(0, nK), ys };
+  return { carry: outs.slice(0, nK), ys: outs.slice(nK) };
 }
 
 function whileLoop(w: FlatWhile): Num[] {
