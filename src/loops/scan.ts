@@ -275,13 +275,24 @@ export const SCAN: Primitive = multiPrimitive("scan", {
     // Concrete values (eager): keep the carries as values (enclosing transforms see them: every
     // order works). Abstract ones (under jit): keeping them would put one graph variable per
     // step in the staged graph, so the backward half recomputes them when it runs instead.
-    if (P.snapshots === undefined && !allNumbers(xs) && isConcrete(xs)) return forwardStoringCarries(xs, P);
-    // Plain numbers (first order, eager) or abstract values: nothing kept; the backward half
-    // recomputes the carries on numbers in generated loops (revolve, every carry when it may).
+    if (P.snapshots === undefined && allNumbers(xs)) {
+      // Plain numbers (eager, first order): one generated loop gives the outputs and stores the
+      // carries as numbers, which the backward half reads.
+      const { outputs, carries } = forwardOnNumbers(xs as readonly number[], P);
+      return { outputs, residuals: new StoredCarries(carries) };
+    }
+    if (P.snapshots === undefined && isConcrete(xs)) return forwardStoringCarries(xs, P);
+    // Abstract values (under jit) or checkpointing: nothing kept; the backward half recomputes
+    // the carries on numbers when it runs (revolve: every carry when it may, else k of them).
     return { outputs: bindMulti(SCAN, xs, P), residuals: undefined };
   },
   vjpBackward(xs, residuals, cts, params) {
     const P = params as ScanParams;
+    if (residuals instanceof StoredCarries) {
+      const all = [...xs, ...cts];
+      if (allNumbers(all)) return backwardOverCarries(all as number[], residuals.carries, P);
+      return bindMulti(SCAN_CHECKPOINTED, all, P); // traced cotangents (forward over reverse): recompute with ops
+    }
     if (residuals !== undefined) return backwardFromCarries(xs, residuals as Num[], cts, P);
     return bindMulti(SCAN_CHECKPOINTED, [...xs, ...cts], P);
   },
@@ -329,6 +340,36 @@ function storedBackward(ins: readonly Num[], P: ScanParams): Num[] {
   return backwardFromCarries(xs, residuals, ins.slice(n), P);
 }
 
+/** The carries a scan on numbers stored for its backward half (`T·nK` numbers, by element). */
+class StoredCarries {
+  constructor(readonly carries: Float64Array) {}
+}
+
+/** A scan on numbers giving its outputs and the carry entering each step (one generated loop when it can). */
+function forwardOnNumbers(xs: readonly number[], P: ScanParams): { outputs: number[]; carries: Float64Array } {
+  const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
+  const st = P.body.stepper();
+  const kernel = st === undefined ? undefined : P.body.scanKernel(nC, nK, nX, nY);
+  if (st !== undefined && kernel !== undefined) {
+    const m = st.m;
+    for (let j = 0; j < nC; j++) m[j] = xs[j]!;
+    for (let j = 0; j < nK; j++) m[nC + 1 + j] = xs[nC + j]!;
+    const outputs = new Array<number>(nK + T * nY);
+    const carries = new Float64Array(T * nK);
+    kernel(m, xs, nC + nK, outputs, carries, T, P.reverse);
+    for (let j = 0; j < nK; j++) outputs[j] = m[nC + 1 + j]!;
+    return { outputs, carries };
+  }
+  const outs = evaluateScan(xs, withCarriesParams(P));
+  const outputs = outs.slice(0, nK);
+  const carries = new Float64Array(T * nK);
+  for (let t = 0; t < T; t++) {
+    for (let j = 0; j < nY; j++) outputs.push(outs[nK + t * (nY + nK) + j]!);
+    for (let j = 0; j < nK; j++) carries[t * nK + j] = outs[nK + t * (nY + nK) + nY + j]!;
+  }
+  return { outputs, carries };
+}
+
 /** The carry entering each step of a scan on numbers, by element: `T·nK` numbers. */
 function forwardCarries(xs: readonly number[], P: ScanParams): Float64Array {
   const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
@@ -355,6 +396,49 @@ function beta(c: number, r: number, cap: number): number {
     if (b >= cap) return cap;
   }
   return Math.round(b);
+}
+
+/**
+ * The backward half on numbers from the carry entering every step (`carries`, by element):
+ * `xsAll` is `[consts, init, xs, ct carry, ct ys]`; returns `[ct consts, ct init, ct xs]`.
+ */
+function backwardOverCarries(xsAll: readonly number[], carries: Float64Array, P: ScanParams): number[] {
+  const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
+  const B = backwardParams(P);
+  const xs0 = nC + nK;
+  const ctYs0 = P.inputCount + nK;
+  if (nX === 0 && nY === 0) {
+    // The backward scan's xs are exactly the carries: run its kernel on them directly.
+    const st = B.body.stepper();
+    const kernel = st === undefined ? undefined : B.body.scanKernel(B.nConsts, B.nCarry, B.nX, B.nY);
+    if (st !== undefined && kernel !== undefined) {
+      const m = st.m;
+      for (let j = 0; j < nC; j++) m[j] = xsAll[j]!;
+      for (let j = 0; j < nK; j++) m[nC + 1 + j] = xsAll[P.inputCount + j]!;
+      for (let j = 0; j < nC; j++) m[nC + 1 + nK + j] = 0;
+      kernel(m, carries, 0, null, null, T, B.reverse);
+      const r = new Array<number>(nC + nK);
+      for (let j = 0; j < nC; j++) r[j] = m[nC + 1 + nK + j]!;
+      for (let j = 0; j < nK; j++) r[nC + j] = m[nC + 1 + j]!;
+      return r;
+    }
+  }
+  const operands = new Array<number>(nC + nK + nC + T * (nK + nX + nY));
+  let o = 0;
+  for (let j = 0; j < nC; j++) operands[o++] = xsAll[j]!;
+  for (let j = 0; j < nK; j++) operands[o++] = xsAll[P.inputCount + j]!;
+  for (let j = 0; j < nC; j++) operands[o++] = 0;
+  for (let t = 0; t < T; t++) {
+    for (let j = 0; j < nK; j++) operands[o++] = carries[t * nK + j]!;
+    for (let j = 0; j < nX; j++) operands[o++] = xsAll[xs0 + t * nX + j]!;
+    for (let j = 0; j < nY; j++) operands[o++] = xsAll[ctYs0 + t * nY + j]!;
+  }
+  const outs = evaluateScan(operands, B); // [ct init, ct consts, ct xs]
+  const r = new Array<number>(nC + nK + T * nX);
+  for (let j = 0; j < nC; j++) r[j] = outs[nK + j]!;
+  for (let j = 0; j < nK; j++) r[nC + j] = outs[j]!;
+  for (let j = 0; j < T * nX; j++) r[nC + nK + j] = outs[nK + nC + j]!;
+  return r;
 }
 
 /**
@@ -423,42 +507,8 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
     readonly free: number;
     readonly carry: Float64Array;
   }
-  if ((P.snapshots ?? T) >= T) {
-    // Room for every carry: one forward sweep storing them, then the backward scan over them.
-    const carries = forwardCarries(xsAll, P);
-    if (nX === 0 && nY === 0) {
-      // The backward scan's xs are exactly the carries: run its kernel on them directly.
-      const st = B.body.stepper();
-      const kernel = st === undefined ? undefined : B.body.scanKernel(B.nConsts, B.nCarry, B.nX, B.nY);
-      if (st !== undefined && kernel !== undefined) {
-        const m = st.m;
-        for (let j = 0; j < nC; j++) m[j] = xsAll[j]!;
-        for (let j = 0; j < nK; j++) m[nC + 1 + j] = xsAll[P.inputCount + j]!;
-        for (let j = 0; j < nC; j++) m[nC + 1 + nK + j] = 0;
-        kernel(m, carries, 0, null, null, T, B.reverse);
-        const r = new Array<number>(nC + nK);
-        for (let j = 0; j < nC; j++) r[j] = m[nC + 1 + nK + j]!;
-        for (let j = 0; j < nK; j++) r[nC + j] = m[nC + 1 + j]!;
-        return r;
-      }
-    }
-    const operands = new Array<number>(nC + nK + nC + T * (nK + nX + nY));
-    let o = 0;
-    for (let j = 0; j < nC; j++) operands[o++] = xsAll[j]!;
-    for (let j = 0; j < nK; j++) operands[o++] = xsAll[P.inputCount + j]!;
-    for (let j = 0; j < nC; j++) operands[o++] = 0;
-    for (let t = 0; t < T; t++) {
-      for (let j = 0; j < nK; j++) operands[o++] = carries[t * nK + j]!;
-      for (let j = 0; j < nX; j++) operands[o++] = xsAll[xs0 + t * nX + j]!;
-      for (let j = 0; j < nY; j++) operands[o++] = xsAll[ctYs0 + t * nY + j]!;
-    }
-    const outs = evaluateScan(operands, B); // [ct init, ct consts, ct xs]
-    const r = new Array<number>(nC + nK + T * nX);
-    for (let j = 0; j < nC; j++) r[j] = outs[nK + j]!;
-    for (let j = 0; j < nK; j++) r[nC + j] = outs[j]!;
-    for (let j = 0; j < T * nX; j++) r[nC + nK + j] = outs[nK + nC + j]!;
-    return r;
-  }
+  // Room for every carry: one forward sweep storing them, then the backward scan over them.
+  if ((P.snapshots ?? T) >= T) return backwardOverCarries(xsAll, forwardCarries(xsAll, P), P);
   const slots = Math.max(0, Math.min(P.snapshots!, T) - 1); // the initial carry takes one
   const stack: Task[] = T > 0 ? [{ s: 0, e: T, free: slots, carry: init }] : [];
   const work = new Float64Array(nK);
