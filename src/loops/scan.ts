@@ -32,6 +32,11 @@ export class ScanParams {
   withCarries: ScanParams | undefined = undefined;
   backwardOf: ScanParams | undefined = undefined;
   noYs: ScanParams | undefined = undefined;
+  /** The same scan, leaving its carries in {@link ScanParams.mailbox} when it runs on numbers (see `storing`). */
+  storingOf: ScanParams | undefined = undefined;
+  /** Set on a storing scan: the carries of its last run on numbers, with the inputs they came from. */
+  store = false;
+  mailbox: { readonly inputs: readonly number[]; readonly carries: Float64Array } | undefined = undefined;
 
   constructor(
     /** `[consts, i, carry, x] → [carry', y]`. */
@@ -63,6 +68,11 @@ export class ScanParams {
 
 /** Runs a scan on numbers; returns `[carry, ys]` flat. */
 function evaluateScan(xs: readonly number[], P: ScanParams): number[] {
+  if (P.store && nanWatch.hook === undefined) {
+    const { outputs, carries } = forwardOnNumbers(xs, P);
+    P.mailbox = { inputs: xs.slice(0, P.inputCount), carries };
+    return outputs;
+  }
   const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
   const result = new Array<number>(nK + T * nY);
   const xs0 = nC + nK;
@@ -282,8 +292,14 @@ export const SCAN: Primitive = multiPrimitive("scan", {
       return { outputs, residuals: new StoredCarries(carries) };
     }
     if (P.snapshots === undefined && isConcrete(xs)) return forwardStoringCarries(xs, P);
-    // Abstract values (under jit) or checkpointing: nothing kept; the backward half recomputes
-    // the carries on numbers when it runs (revolve: every carry when it may, else k of them).
+    if (P.snapshots === undefined) {
+      // Abstract values (under jit): the compiled forward loop leaves its carries in a mailbox
+      // that the compiled backward half takes them from when its inputs are the same numbers
+      // (else it recomputes them): one graph equation each, whatever the number of steps.
+      const S = storing(P);
+      return { outputs: bindMulti(SCAN, xs, S), residuals: S };
+    }
+    // Checkpointing: nothing kept; the backward half recomputes k carries at a time (revolve).
     return { outputs: bindMulti(SCAN, xs, P), residuals: undefined };
   },
   vjpBackward(xs, residuals, cts, params) {
@@ -293,6 +309,7 @@ export const SCAN: Primitive = multiPrimitive("scan", {
       if (allNumbers(all)) return backwardOverCarries(all as number[], residuals.carries, P);
       return bindMulti(SCAN_CHECKPOINTED, all, P); // traced cotangents (forward over reverse): recompute with ops
     }
+    if (residuals instanceof ScanParams) return bindMulti(SCAN_CHECKPOINTED, [...xs, ...cts], residuals);
     if (residuals !== undefined) return backwardFromCarries(xs, residuals as Num[], cts, P);
     return bindMulti(SCAN_CHECKPOINTED, [...xs, ...cts], P);
   },
@@ -338,6 +355,22 @@ function storedBackward(ins: readonly Num[], P: ScanParams): Num[] {
   const xs = ins.slice(0, n);
   const { residuals } = forwardStoringCarries(xs, P);
   return backwardFromCarries(xs, residuals, ins.slice(n), P);
+}
+
+/** The storing form of `P` (see {@link ScanParams.mailbox}). */
+function storing(P: ScanParams): ScanParams {
+  if (P.storingOf === undefined) {
+    const S = new ScanParams(P.body, P.nConsts, P.nCarry, P.nX, P.nY, P.length, P.reverse, undefined, P.name);
+    S.store = true;
+    P.storingOf = S;
+  }
+  return P.storingOf;
+}
+
+/** Whether `a` is, number for number (NaN equal to NaN, 0 apart from -0), the start of `b`. */
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /** The carries a scan on numbers stored for its backward half (`T·nK` numbers, by element). */
@@ -506,6 +539,12 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
     readonly e: number;
     readonly free: number;
     readonly carry: Float64Array;
+  }
+  // The carries the forward loop of the same compiled program left, if they are for these inputs.
+  const mail = P.mailbox;
+  if (mail !== undefined) {
+    P.mailbox = undefined; // taken once: memory is not held longer than one run
+    if (sameNumbers(mail.inputs, xsAll)) return backwardOverCarries(xsAll, mail.carries, P);
   }
   // Room for every carry: one forward sweep storing them, then the backward scan over them.
   if ((P.snapshots ?? T) >= T) return backwardOverCarries(xsAll, forwardCarries(xsAll, P), P);
