@@ -1,8 +1,9 @@
-// jit's first call: stage + optimise + find loops + generate code (f.lower(...args): everything
-// the first call does except running the result), per operation of the staged graph, for W3
-// (Rosenbrock of n), W4 (the MLP over as many points as make about n operations) and W6 (a chain
-// of n steps) at n = 10⁵ and 4·10⁵. Each figure is the median of several fresh processes, so
-// that no run profits from code V8 already optimised in another.
+// jit's first call of jit(valueAndGrad(f)): stage + optimise + find loops + generate code
+// (f.lower(...args): everything the first call does except running the result), per operation
+// of f — an equation of makeGraph(f), the forward computation — for W3 (Rosenbrock, 8
+// operations a term), W4 (the MLP of W4 over more points, 100 a point) and W6 (the chain, 4 a
+// step) sized to about 10⁵ and 4·10⁵ operations. Each figure is the median of several fresh
+// processes, so that no run profits from code V8 already optimised in another.
 //
 //   npm run build && node bench/first-call.mjs [--runs=5] [--dist=path/to/dist] [W3 W6 ...] [--size=100000,400000]
 //
@@ -25,8 +26,9 @@ if (argv[0] === "--child") {
   const t0 = performance.now();
   const lowered = f.lower(...args);
   const ms = performance.now() - t0;
+  const ops = cr.makeGraph(f.user)(...args).equations().length;
   const g = lowered.graph;
-  console.log(JSON.stringify({ ms, ops: g.size - g.inputs.length, strategy: lowered.strategy }));
+  console.log(JSON.stringify({ ms, ops, equations: g.size - g.inputs.length, strategy: lowered.strategy }));
 } else {
   const runs = Number(opt("runs", 5));
   const sizes = opt("size", "100000,400000").split(",").map(Number);
@@ -41,15 +43,26 @@ if (argv[0] === "--child") {
       }
       rs.sort((a, b) => a.ms - b.ms);
       const m = rs[Math.floor(rs.length / 2)];
-      const size = String(n).padStart(7);
-      console.log(`${id} n=${size}: ${m.ms.toFixed(0).padStart(5)} ms, ${String(m.ops).padStart(8)} optimised equations, ${((m.ms * 1000) / n).toFixed(2)} µs per n (${m.strategy})`);
+      const size = String(n).padStart(6);
+      console.log(
+        `${id} ~${size} ops: ${m.ms.toFixed(0).padStart(5)} ms = ${((m.ms * 1000) / m.ops).toFixed(2)} µs per operation ` +
+          `(${m.ops} operations, ${m.equations} equations after optimisation, ${m.strategy})`,
+      );
     }
   }
 }
 
-/** The jitted value-and-gradient function of workload `id` at size `n`, and its arguments. */
+/**
+ * The jitted value-and-gradient function of workload `id` sized to about `n` operations (`user`:
+ * the function itself), and its arguments.
+ */
 function setup(cr, id, n) {
-  const { add, sub, mul, sin, tanh, square, dot, mean, valueAndGrad, jit } = cr;
+  const made = setupFunction(cr, id, n);
+  return { f: Object.assign(cr.jit(cr.valueAndGrad(made.f)), { user: made.f }), args: made.args };
+}
+
+function setupFunction(cr, id, n) {
+  const { add, sub, mul, sin, tanh, square, dot, mean } = cr;
   switch (id) {
     case "W3": {
       const f = (x) => {
@@ -57,13 +70,13 @@ function setup(cr, id, n) {
         for (let i = 0; i < x.length - 1; i++) s = add(s, add(mul(100, square(sub(x[i + 1], square(x[i])))), square(sub(1, x[i]))));
         return s;
       };
-      return { f: jit(valueAndGrad(f)), args: [makeData("W3", n).x] };
+      return { f, args: [makeData("W3", Math.round(n / 8) + 1).x] };
     }
     case "W4": {
-      // The MLP of W4 over enough points for about n operations (about 1 500 per point: forward and backward).
+      // The MLP of W4 over n / 100 points.
       const { params } = makeData("W4");
       const r = rng(44);
-      const X = Array.from({ length: Math.max(1, Math.round(n / 1500)) }, () => [4 * r() - 2, 4 * r() - 2]);
+      const X = Array.from({ length: Math.max(1, Math.round(n / 100)) }, () => [4 * r() - 2, 4 * r() - 2]);
       const Y = X.map(([a, b]) => Math.sin(a) * Math.cos(b));
       const f = (p, X, Y) =>
         mean(
@@ -73,14 +86,15 @@ function setup(cr, id, n) {
             return square(sub(add(dot(p.W3, h2), p.b3), Y[s]));
           }),
         );
-      return { f: jit(valueAndGrad(f)), args: [params, X, Y] };
+      return { f, args: [params, X, Y] };
     }
     case "W6": {
+      const steps = Math.round(n / 4);
       const f = (x) => {
-        for (let i = 0; i < n; i++) x = add(mul(0.9, sin(x)), mul(0.1, x));
+        for (let i = 0; i < steps; i++) x = add(mul(0.9, sin(x)), mul(0.1, x));
         return x;
       };
-      return { f: jit(valueAndGrad(f)), args: [makeData("W6", n).x0] };
+      return { f, args: [makeData("W6", steps).x0] };
     }
     default:
       throw new Error(`unknown workload ${id}`);
