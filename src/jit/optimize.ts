@@ -71,9 +71,7 @@ const NEAR_PROBES = 16;
 
 /** A CSE table of `slots` (equation id, hash) pairs, all empty. */
 function emptyTable(slots: number): Int32Array {
-  const t = new Int32Array(2 * slots);
-  for (let i = 0; i < t.length; i += 2) t[i] = -1;
-  return t;
+  return new Int32Array(2 * slots).fill(-1); // (the hashes of empty slots do not matter)
 }
 
 /** "No operand": no rewrite applied. (Operands are variables >= 0 or constants < 0, never this.) */
