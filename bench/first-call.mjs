@@ -5,9 +5,10 @@
 // step) sized to about 10⁵ and 4·10⁵ operations. Each figure is the median of several fresh
 // processes, so that no run profits from code V8 already optimised in another.
 //
-//   npm run build && node bench/first-call.mjs [--runs=5] [--dist=path/to/dist] [W3 W6 ...] [--size=100000,400000]
+//   npm run build && node bench/first-call.mjs [--runs=5] [--dist=path/to/dist,...] [W3 W6 ...] [--size=100000,400000]
 //
-// `--dist` measures another build (e.g. one of an older commit) with the same script.
+// `--dist` measures other builds (e.g. one of an older commit) with the same script; with
+// several, their processes alternate, so that all see the same load on the machine.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { resolve } from "node:path";
@@ -16,11 +17,13 @@ import { makeData, rng } from "./lib/workloads.mjs";
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => argv.find((s) => s.startsWith(`--${name}=`))?.split("=")[1] ?? dflt;
-const dist = resolve(opt("dist", fileURLToPath(new URL("../dist", import.meta.url))));
+const dists = opt("dist", fileURLToPath(new URL("../dist", import.meta.url)))
+  .split(",")
+  .map((d) => resolve(d));
 
 if (argv[0] === "--child") {
   // One measurement: workload argv[1] at size argv[2]; prints {ms, ops} as JSON.
-  const cr = await import(pathToFileURL(resolve(dist, "index.js")).href);
+  const cr = await import(pathToFileURL(resolve(dists[0], "index.js")).href);
   const { id, n } = { id: argv[1], n: Number(argv[2]) };
   const { f, args } = setup(cr, id, n);
   const t0 = performance.now();
@@ -33,21 +36,24 @@ if (argv[0] === "--child") {
   const runs = Number(opt("runs", 5));
   const sizes = opt("size", "100000,400000").split(",").map(Number);
   const ids = argv.filter((s) => !s.startsWith("--"));
-  console.log(`jit first call (f.lower) — ${dist}, median of ${runs} processes`);
+  console.log(`jit first call (f.lower), median of ${runs} processes`);
   for (const id of ids.length > 0 ? ids : ["W3", "W4", "W6"]) {
     for (const n of sizes) {
-      const rs = [];
+      const rs = dists.map(() => []);
       for (let r = 0; r < runs; r++) {
-        const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", id, String(n), `--dist=${dist}`], { encoding: "utf8" });
-        rs.push(JSON.parse(out));
+        dists.forEach((dist, k) => {
+          const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", id, String(n), `--dist=${dist}`], { encoding: "utf8" });
+          rs[k].push(JSON.parse(out));
+        });
       }
-      rs.sort((a, b) => a.ms - b.ms);
-      const m = rs[Math.floor(rs.length / 2)];
-      const size = String(n).padStart(6);
-      console.log(
-        `${id} ~${size} ops: ${m.ms.toFixed(0).padStart(5)} ms = ${((m.ms * 1000) / m.ops).toFixed(2)} µs per operation ` +
-          `(${m.ops} operations, ${m.equations} equations after optimisation, ${m.strategy})`,
-      );
+      dists.forEach((dist, k) => {
+        const sorted = rs[k].sort((a, b) => a.ms - b.ms);
+        const m = sorted[Math.floor(sorted.length / 2)];
+        console.log(
+          `${id} ~${String(n).padStart(6)} ops: ${m.ms.toFixed(0).padStart(5)} ms = ${((m.ms * 1000) / m.ops).toFixed(2)} µs per operation ` +
+            `(${m.ops} operations, ${m.equations} equations after optimisation, ${m.strategy})${dists.length > 1 ? `  ${dist}` : ""}`,
+        );
+      });
     }
   }
 }
