@@ -3,7 +3,9 @@
 // of f — an equation of makeGraph(f), the forward computation — for W3 (Rosenbrock, 8
 // operations a term), W4 (the MLP of W4 over more points, 100 a point) and W6 (the chain, 4 a
 // step) sized to about 10⁵ and 4·10⁵ operations. Each figure is the median of several fresh
-// processes, so that no run profits from code V8 already optimised in another.
+// processes, so that no run profits from code V8 already optimised in another; with it the
+// median CPU time of the process meanwhile (all its threads), steadier than wall time on a busy
+// machine.
 //
 //   npm run build && node bench/first-call.mjs [--runs=5] [--dist=path/to/dist,...] [W3 W6 ...] [--size=100000,400000]
 //
@@ -27,11 +29,14 @@ if (argv[0] === "--child") {
   const { id, n } = { id: argv[1], n: Number(argv[2]) };
   const { f, args } = setup(cr, id, n);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const lowered = f.lower(...args);
   const ms = performance.now() - t0;
+  const c1 = process.cpuUsage(c0);
+  const cpu = (c1.user + c1.system) / 1000; // all threads: includes V8's compiler and GC helper threads
   const ops = cr.makeGraph(f.user)(...args).equations().length;
   const g = lowered.graph;
-  console.log(JSON.stringify({ ms, ops, equations: g.size - g.inputs.length, strategy: lowered.strategy }));
+  console.log(JSON.stringify({ ms, cpu, ops, equations: g.size - g.inputs.length, strategy: lowered.strategy }));
 } else {
   const runs = Number(opt("runs", 5));
   const sizes = opt("size", "100000,400000").split(",").map(Number);
@@ -47,11 +52,13 @@ if (argv[0] === "--child") {
         });
       }
       dists.forEach((dist, k) => {
-        const sorted = rs[k].sort((a, b) => a.ms - b.ms);
-        const m = sorted[Math.floor(sorted.length / 2)];
+        const median = (key) => rs[k].map((r) => r[key]).sort((a, b) => a - b)[Math.floor(runs / 2)];
+        const [ms, cpu] = [median("ms"), median("cpu")];
+        const { ops, equations, strategy } = rs[k][0];
+        const perOp = (t) => ((t * 1000) / ops).toFixed(2);
         console.log(
-          `${id} ~${String(n).padStart(6)} ops: ${m.ms.toFixed(0).padStart(5)} ms = ${((m.ms * 1000) / m.ops).toFixed(2)} µs per operation ` +
-            `(${m.ops} operations, ${m.equations} equations after optimisation, ${m.strategy})${dists.length > 1 ? `  ${dist}` : ""}`,
+          `${id} ~${String(n).padStart(6)} ops: ${ms.toFixed(0).padStart(5)} ms = ${perOp(ms)} µs per operation (CPU ${cpu.toFixed(0)} ms = ${perOp(cpu)} µs) ` +
+            `— ${ops} operations, ${equations} equations after optimisation, ${strategy}${dists.length > 1 ? `  ${dist}` : ""}`,
         );
       });
     }
