@@ -30,19 +30,12 @@ export interface CompileOptions {
   readonly interpret?: boolean;
   /** Most statements in one generated function. */
   readonly chunkSize?: number;
-  /** Above this many statements (after re-rolling), interpret: generating code would not pay off. */
-  readonly maxStatements?: number;
   /** Find loops (default true). */
   readonly reroll?: boolean;
   /** Tests: accept loops of three repetitions of any block, so that small graphs have loops. */
   readonly smallLoops?: boolean;
   /** The error to throw when variable `v` is NaN and the graph checks NaNs. */
   readonly onNan?: (v: number) => Error;
-  /**
-   * The error to throw when, in a graph that checks NaNs, the product `scale(c, d)` of variable
-   * `v` gave 0 because a zero factor absorbed one that is ±Infinity or NaN.
-   */
-  readonly onAbsorb?: (v: number, c: number, d: number) => Error;
 }
 
 /** A graph ready to run on numbers. */
@@ -135,7 +128,7 @@ export function compileGraph(g: Graph, options: CompileOptions = {}): Executable
     if (typeof c !== "number") throw new ChainruleError("jit: internal error: a graph with traced constants cannot be compiled");
   }
   const onNan = options.onNan ?? defaultNanError(g);
-  const onAbsorb = options.onAbsorb ?? defaultAbsorbError(g);
+  const onAbsorb = defaultAbsorbError(g);
   const { equations, ...layout } = memoryLayout(g);
   const interpreted = (): Executable => ({
     ...layout,
@@ -153,7 +146,8 @@ export function compileGraph(g: Graph, options: CompileOptions = {}): Executable
   const nodes = (options.reroll ?? COMPILE_DEFAULTS.reroll) ? reroll(g, options.smallLoops === true ? SMALL_LOOPS : undefined) : straightLine(first, g.size);
   let statements = 0;
   for (const x of nodes) statements += cost(x);
-  if (statements > (options.maxStatements ?? COMPILE_DEFAULTS.maxStatements)) return interpreted();
+  // Above this many statements (after re-rolling) generating code would not pay off.
+  if (statements > COMPILE_DEFAULTS.maxStatements) return interpreted();
 
   const emitted = emitCode(new CodeGraph(g, nodes), options.chunkSize ?? COMPILE_DEFAULTS.chunkSize);
   const run = functionsOf(emitted, onNan, onAbsorb);

@@ -52,7 +52,7 @@ export function jsNumber(x: number): string {
 
 /** Generates the source of every chunk of `cg` (its graph with the loops found in it). */
 export function emitCode(cg: CodeGraph, chunkSize: number): EmittedCode {
-  return new Emitter(cg, chunkSize).emitChunks();
+  return new ChunkWriter(cg, chunkSize).emitChunks();
 }
 
 /** An enclosing loop while emitting: its span and its index variable. */
@@ -72,7 +72,7 @@ function address(base: number, terms: readonly (readonly [number, string])[]): s
 }
 
 /** The state of code generation: the chunk being written, its open scopes, and the tables. */
-class Emitter {
+class ChunkWriter {
   private readonly chunkOf: number[];
   private readonly plan: OperandPlan;
   private readonly chunks: string[] = [];

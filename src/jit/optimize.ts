@@ -69,6 +69,11 @@ export function optimize(src: Graph): Optimized {
 /** How many slots near its latest operand an equation may take in the CSE table (see `findSlot`). */
 const NEAR_PROBES = 16;
 
+/** A CSE table of `slots` (equation id, hash) pairs, all empty. */
+function emptyTable(slots: number): Int32Array {
+  return new Int32Array(2 * slots).fill(-1); // (the hashes of empty slots do not matter)
+}
+
 /** "No operand": no rewrite applied. (Operands are variables >= 0 or constants < 0, never this.) */
 const NONE = 0x7fffffff;
 
@@ -94,7 +99,7 @@ class Builder {
   private readonly numConst = new Map<number, number>();
   private negZero = NONE;
   private readonly objConst = new Map<object, number>();
-  // CSE: two tables of equation ids, open addressing (-1 = empty); see `findSlot`.
+  // CSE: two tables of (equation id, hash) pairs, open addressing (id -1 = empty); see `findSlot`.
   private readonly near: Int32Array;
   private far: Int32Array | undefined = undefined;
   private slotTable: Int32Array;
@@ -118,7 +123,7 @@ class Builder {
     this.origin = new Ints(n);
     let cap = 64;
     while (cap < n * 2) cap *= 2;
-    this.near = new Int32Array(cap).fill(-1);
+    this.near = emptyTable(cap);
     this.slotTable = this.near;
     this.mask = cap - 1;
     this.srcKeys = src.primIds.data;
@@ -353,7 +358,7 @@ class Builder {
     }
     const slot = this.findSlot(h, latest, key, commutative);
     const table = this.slotTable;
-    if (table[slot]! >= 0) return table[slot]!;
+    if (table[2 * slot]! >= 0) return table[2 * slot]!;
     if (swap) {
       // Stored in the order written.
       const t = ops[0]!;
@@ -361,7 +366,8 @@ class Builder {
       ops[1] = t;
     }
     const id = this.equation(undefined, source);
-    table[slot] = id;
+    table[2 * slot] = id;
+    table[2 * slot + 1] = h;
     return id;
   }
 
@@ -382,20 +388,20 @@ class Builder {
       const near = this.near;
       let slot = (2 * latest + (h & 7)) & mask;
       for (let probe = 0; probe < NEAR_PROBES; probe++) {
-        const e = near[slot]!;
-        if (e < 0 || (this.keys.data[e] === key && this.sameOperands(e, commutative))) {
+        const e = near[2 * slot]!;
+        if (e < 0 || (near[2 * slot + 1] === h && this.keys.data[e] === key && this.sameOperands(e, commutative))) {
           this.slotTable = near;
           return slot;
         }
         slot = (slot + 1) & mask;
       }
     }
-    const far = (this.far ??= new Int32Array(mask + 1).fill(-1));
+    const far = (this.far ??= emptyTable(mask + 1));
     this.slotTable = far;
     let slot = h & mask;
     for (;;) {
-      const e = far[slot]!;
-      if (e < 0 || (this.keys.data[e] === key && this.sameOperands(e, commutative))) return slot;
+      const e = far[2 * slot]!;
+      if (e < 0 || (far[2 * slot + 1] === h && this.keys.data[e] === key && this.sameOperands(e, commutative))) return slot;
       slot = (slot + 1) & mask;
     }
   }

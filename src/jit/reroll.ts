@@ -307,12 +307,14 @@ class LoopFinder {
     const p = nodeStart(it);
     let bestL = 0;
     let bestK = 0;
+    let shortest: { L: number; K: number } | undefined; // the shortest block that repeats (from `repeats`)
     let j = nextItem[idx]!;
     for (let c = 0; c < CANDIDATES && j >= 0; c++, j = nextItem[j]!) {
       const L = nodeStart(items[j]!) - p;
       if (L > MAX_OUTER_LEN || (hi - p) / L < 3) break;
       if (L <= nodeSize(it)) continue; // an inner loop found again
-      const K = this.repeats(p, L, hi);
+      const K = this.repeats(p, L, hi, shortest);
+      if (K >= 3 && shortest === undefined) shortest = { L, K };
       if (K >= 3 && K * L > bestK * bestL && K * L > nodeSize(it)) {
         bestL = L;
         bestK = K;
