@@ -82,7 +82,7 @@ function evaluateScan(xs: readonly number[], P: ScanParams): number[] {
     const m = st.m;
     for (let j = 0; j < nC; j++) m[j] = xs[j]!;
     for (let j = 0; j < nK; j++) m[nC + 1 + j] = xs[nC + j]!;
-    kernel(m, xs, xs0, result, null, T, P.reverse);
+    kernel(m, xs, xs0, result, null, 0, 0, T, T, P.reverse);
     for (let j = 0; j < nK; j++) result[j] = m[nC + 1 + j]!;
     return result;
   }
@@ -389,7 +389,7 @@ function forwardOnNumbers(xs: readonly number[], P: ScanParams): { outputs: numb
     for (let j = 0; j < nK; j++) m[nC + 1 + j] = xs[nC + j]!;
     const outputs = new Array<number>(nK + T * nY);
     const carries = new Float64Array(T * nK);
-    kernel(m, xs, nC + nK, outputs, carries, T, P.reverse);
+    kernel(m, xs, nC + nK, outputs, carries, 0, 0, T, T, P.reverse);
     for (let j = 0; j < nK; j++) outputs[j] = m[nC + 1 + j]!;
     return { outputs, carries };
   }
@@ -413,7 +413,7 @@ function forwardCarries(xs: readonly number[], P: ScanParams): Float64Array {
     const m = st.m;
     for (let j = 0; j < nC; j++) m[j] = xs[j]!;
     for (let j = 0; j < nK; j++) m[nC + 1 + j] = xs[nC + j]!;
-    kernel(m, xs, nC + nK, null, cs, T, P.reverse);
+    kernel(m, xs, nC + nK, null, cs, 0, 0, T, T, P.reverse);
     return cs;
   }
   const outs = evaluateScan(xs, withCarriesParams(P));
@@ -449,7 +449,7 @@ function backwardOverCarries(xsAll: readonly number[], carries: Float64Array, P:
       for (let j = 0; j < nC; j++) m[j] = xsAll[j]!;
       for (let j = 0; j < nK; j++) m[nC + 1 + j] = xsAll[P.inputCount + j]!;
       for (let j = 0; j < nC; j++) m[nC + 1 + nK + j] = 0;
-      kernel(m, carries, 0, null, null, T, B.reverse);
+      kernel(m, carries, 0, null, null, 0, 0, T, T, B.reverse);
       const r = new Array<number>(nC + nK);
       for (let j = 0; j < nC; j++) r[j] = m[nC + 1 + nK + j]!;
       for (let j = 0; j < nK; j++) r[nC + j] = m[nC + 1 + j]!;
@@ -478,9 +478,9 @@ function backwardOverCarries(xsAll: readonly number[], carries: Float64Array, P:
  * Binomial checkpointing on numbers. Steps are numbered in the order they run (`s`); a task
  * reverses steps `[s, e)` from the carry entering `s` with `free` snapshot slots: it advances to
  * a split point `m`, keeps the carry there, reverses `[m, e)` with one slot fewer, then `[s, m)`.
- * Where `r` is the least number of sweeps with C(free + r, free) ≥ e − s, the split leaves
- * C(free − 1 + r, free − 1) steps to the right (Griewank and Walther): no step is recomputed more
- * than r times and at most `snapshots` carries are alive. An explicit stack: no recursion.
+ * Where `r` is the least number of sweeps with C(free + r, free) ≥ e − s, the split puts
+ * C(free + r − 1, free) steps on the left (Griewank and Walther): no step is computed more than r
+ * times and at most `snapshots` carries are alive. An explicit stack: no recursion.
  */
 function revolve(xsAll: readonly number[], P: ScanParams): number[] {
   const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
@@ -488,17 +488,29 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
   const xs0 = nC + nK;
   const ctYs0 = P.inputCount + nK;
   const elem = (s: number): number => (P.reverse ? T - 1 - s : s);
-  // Forward step s: carry (in place) → carry after step s.
+  // Forward steps s .. e: carry (in place) → the carry entering step e, in one generated loop when there is one.
+  const fSt = P.body.stepper();
+  const fKernel = fSt === undefined ? undefined : P.body.scanKernel(nC, nK, nX, nY);
   const fIns = new Float64Array(nC + 1 + nK + nX);
   const fOut = new Float64Array(nK + nY);
   for (let j = 0; j < nC; j++) fIns[j] = xsAll[j]!;
-  const advance = (carry: Float64Array, s: number): void => {
-    const t = elem(s);
-    fIns[nC] = t;
-    fIns.set(carry, nC + 1);
-    for (let j = 0; j < nX; j++) fIns[nC + 1 + nK + j] = xsAll[xs0 + t * nX + j]!;
-    P.body.runNumbers(fIns, fOut);
-    for (let j = 0; j < nK; j++) carry[j] = fOut[j]!;
+  const advance = (carry: Float64Array, s: number, e: number): void => {
+    if (fSt !== undefined && fKernel !== undefined) {
+      const m = fSt.m;
+      for (let j = 0; j < nC; j++) m[j] = xsAll[j]!;
+      m.set(carry, nC + 1);
+      fKernel(m, xsAll, xs0, null, null, 0, s, e, T, P.reverse);
+      for (let j = 0; j < nK; j++) carry[j] = m[nC + 1 + j]!;
+      return;
+    }
+    for (let u = s; u < e; u++) {
+      const t = elem(u);
+      fIns[nC] = t;
+      fIns.set(carry, nC + 1);
+      for (let j = 0; j < nX; j++) fIns[nC + 1 + nK + j] = xsAll[xs0 + t * nX + j]!;
+      P.body.runNumbers(fIns, fOut);
+      for (let j = 0; j < nK; j++) carry[j] = fOut[j]!;
+    }
   };
   // Backward step s from the carry entering it: updates ctK (ct of the carry) and acc (ct of consts).
   const bIns = new Float64Array(nC + 1 + nK + nC + nK + nX + nY);
@@ -524,6 +536,32 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
     for (let j = 0; j < nK; j++) ctK[j] = bOut[j]!;
     for (let j = 0; j < nC; j++) acc[j] = bOut[nK + j]!;
     for (let j = 0; j < nX; j++) ctXs[t * nX + j] = bOut[nK + nC + j]!;
+  };
+  // Backward steps e − 1 … s in one generated loop (the backward scan's kernel over that stretch),
+  // from the carries `cs` of its elements (indexed from element c0). False when there is no kernel.
+  const bSt = B.body.stepper();
+  const bKernel = bSt === undefined ? undefined : B.body.scanKernel(B.nConsts, B.nCarry, B.nX, B.nY);
+  const nXB = nK + nX + nY;
+  const bRes = bKernel === undefined || nX === 0 ? null : new Array<number>(B.nCarry + T * nX);
+  const backOverStretch = (cs: Float64Array, c0: number, s: number, e: number): boolean => {
+    if (bSt === undefined || bKernel === undefined) return false;
+    const n = e - s;
+    const bx = new Float64Array(n * nXB);
+    for (let k = 0; k < n; k++) {
+      const t = c0 + k;
+      for (let j = 0; j < nK; j++) bx[k * nXB + j] = cs[k * nK + j]!;
+      for (let j = 0; j < nX; j++) bx[k * nXB + nK + j] = xsAll[xs0 + t * nX + j]!;
+      for (let j = 0; j < nY; j++) bx[k * nXB + nK + nX + j] = xsAll[ctYs0 + t * nY + j]!;
+    }
+    const m = bSt.m;
+    for (let j = 0; j < nC; j++) m[j] = xsAll[j]!;
+    m.set(ctK, nC + 1);
+    m.set(acc, nC + 1 + nK);
+    bKernel(m, bx, -c0 * nXB, bRes, null, 0, T - e, T - s, T, B.reverse);
+    for (let j = 0; j < nK; j++) ctK[j] = m[nC + 1 + j]!;
+    for (let j = 0; j < nC; j++) acc[j] = m[nC + 1 + nK + j]!;
+    if (bRes !== null) for (let k = 0; k < n; k++) for (let j = 0; j < nX; j++) ctXs[(c0 + k) * nX + j] = bRes[B.nCarry + (c0 + k) * nX + j]!;
+    return true;
   };
   const init = new Float64Array(nK);
   for (let j = 0; j < nK; j++) init[j] = xsAll[nC + j]!;
@@ -558,21 +596,41 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
       back(carry, s);
       continue;
     }
+    if (free >= n - 1 && fSt !== undefined && fKernel !== undefined) {
+      // Room for every carry of this stretch: one generated forward loop stores them, then back.
+      const c0 = Math.min(elem(s), elem(e - 1));
+      const cs = new Float64Array(n * nK);
+      const m = fSt.m;
+      for (let j = 0; j < nC; j++) m[j] = xsAll[j]!;
+      m.set(carry, nC + 1);
+      fKernel(m, xsAll, xs0, null, cs, c0, s, e, T, P.reverse);
+      if (!backOverStretch(cs, c0, s, e)) {
+        for (let u = e - 1; u >= s; u--) {
+          const o = (elem(u) - c0) * nK;
+          for (let j = 0; j < nK; j++) work[j] = cs[o + j]!;
+          back(work, u);
+        }
+      }
+      continue;
+    }
     if (free === 0) {
       // No slot left: recompute from s for each step, last first.
       for (let t = e - 1; t >= s; t--) {
         work.set(carry);
-        for (let u = s; u < t; u++) advance(work, u);
+        advance(work, s, t);
         back(work, t);
       }
       continue;
     }
+    // r: the fewest sweeps over these steps that `free` slots allow (C(free + r, r) ≥ n). The
+    // left part, advanced over once already, gets r − 1 sweeps and all the slots; the right part
+    // one slot fewer and r sweeps: left ≤ C(free + r − 1, r − 1), right ≤ C(free − 1 + r, r).
     let r = 1;
     while (beta(free, r, n) < n) r++;
-    const right = Math.min(n - 1, Math.max(1, beta(free - 1, r, n)));
-    const m = e - right;
+    const left = Math.max(1, Math.min(n - 1, beta(free, r - 1, n)));
+    const m = s + left;
     const next = Float64Array.from(carry);
-    for (let u = s; u < m; u++) advance(next, u);
+    advance(next, s, m);
     stack.push({ s, e: m, free, carry });
     stack.push({ s: m, e, free: free - 1, carry: next });
   }

@@ -18,13 +18,20 @@ import { ValueStore } from "../core/values.js";
 import { compileGraph, type Executable } from "../jit/compile.js";
 import { optimize } from "../jit/optimize.js";
 
-/** A whole scan as one generated function (see {@link SubGraph.scanKernel}). */
+/**
+ * A scan as one generated function (see {@link SubGraph.scanKernel}): runs steps `s0 .. s1` of
+ * `T` (step s reads element `t = rev ? T - 1 - s : s`), writing the carry entering element t to
+ * `cs[(t - c0)·nK ..]` when `cs` is not null.
+ */
 export type ScanKernel = (
   m: Float64Array,
   xs: ArrayLike<number>,
   xs0: number,
   res: number[] | null,
   cs: Float64Array | null,
+  c0: number,
+  s0: number,
+  s1: number,
   T: number,
   rev: boolean,
 ) => void;
@@ -95,9 +102,9 @@ export class SubGraph {
    * The whole scan over this body as one generated function (the body's statements inlined in a
    * `for` loop), or undefined where that is not possible (interpreted bodies, several chunks,
    * very wide carries). Call it with the memory of {@link stepper} holding the constants and the
-   * initial carry: it runs `T` steps, reading element t's x at `xs[xs0 + t·nX ..]`, writing its y
-   * to `res[nK + t·nY ..]` (when `res` is not null) and the carry entering it to `cs[t·nK ..]`
-   * (when `cs` is not null), and leaves the final carry in memory.
+   * initial carry: it runs steps `s0 .. s1` of `T`, reading element t's x at `xs[xs0 + t·nX ..]`,
+   * writing its y to `res[nK + t·nY ..]` (when `res` is not null) and the carry entering it to
+   * `cs[(t - c0)·nK ..]` (when `cs` is not null), and leaves the carry in memory.
    */
   scanKernel(nC: number, nK: number, nX: number, nY: number): ScanKernel | undefined {
     const key = `${nC} ${nK} ${nX} ${nY}`;
@@ -107,22 +114,24 @@ export class SubGraph {
     const inline = this.exec?.inline;
     if (st !== undefined && inline !== undefined && nK + nX + nY <= 256) {
       const out = st.out;
-      const lines: string[] = ["function kernel(m, xs, xs0, res, cs, T, rev) {", "  for (let s = 0; s < T; s++) {", "    const t = rev ? T - 1 - s : s;"];
-      lines.push(`    m[${nC}] = t;`);
+      // Names: the body's statements use m, v<n>, a<n>, c<n>, k<n> and $h $p $g $t $f $z; the
+      // loop's own start with $ and are none of those.
+      const lines: string[] = ["function kernel(m, $x, $x0, $r, $s, $c0, $a, $b, $n, $v) {", "  for (let $i = $a; $i < $b; $i++) {", "    const $e = $v ? $n - 1 - $i : $i;"];
+      lines.push(`    m[${nC}] = $e;`);
       if (nK > 0) {
-        lines.push("    if (cs !== null) {");
-        for (let j = 0; j < nK; j++) lines.push(`      cs[t * ${nK} + ${j}] = m[${nC + 1 + j}];`);
+        lines.push("    if ($s !== null) {");
+        for (let j = 0; j < nK; j++) lines.push(`      $s[($e - $c0) * ${nK} + ${j}] = m[${nC + 1 + j}];`);
         lines.push("    }");
       }
-      for (let j = 0; j < nX; j++) lines.push(`    m[${nC + 1 + nK + j}] = xs[xs0 + t * ${nX} + ${j}];`);
+      for (let j = 0; j < nX; j++) lines.push(`    m[${nC + 1 + nK + j}] = $x[$x0 + $e * ${nX} + ${j}];`);
       lines.push("    {", inline.statements, "    }");
       if (nY > 0) {
-        lines.push("    if (res !== null) {");
-        for (let j = 0; j < nY; j++) lines.push(`      res[${nK} + t * ${nY} + ${j}] = m[${out[nK + j]!}];`);
+        lines.push("    if ($r !== null) {");
+        for (let j = 0; j < nY; j++) lines.push(`      $r[${nK} + $e * ${nY} + ${j}] = m[${out[nK + j]!}];`);
         lines.push("    }");
       }
-      for (let j = 0; j < nK; j++) lines.push(`    const c${j} = m[${out[j]!}];`);
-      for (let j = 0; j < nK; j++) lines.push(`    m[${nC + 1 + j}] = c${j};`);
+      for (let j = 0; j < nK; j++) lines.push(`    const $q${j} = m[${out[j]!}];`);
+      for (let j = 0; j < nK; j++) lines.push(`    m[${nC + 1 + j}] = $q${j};`);
       lines.push("  }", "}");
       const source = lines.join("\n");
       kernel = inline.make(source) as ScanKernel;
