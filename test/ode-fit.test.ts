@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 // The shared model imports "chainrule" as users do; here that is the source, like every test.
 vi.mock("chainrule", async () => await import("../src/index.js"));
 
-const { grad } = await import("../src/index.js");
+const { grad, hessian, jit, checkGrads } = await import("../src/index.js");
 const { DEFAULT_CONFIG, TOLERANCE, fit, makeLoss, observe, simulate } = await import("../examples/ode-fit-model.mjs");
 
 /** The exact solution of x'' + 2ζωx' + ω²x = 0 with x(0) = 1, x'(0) = 0 (underdamped). */
@@ -29,6 +29,29 @@ describe("the oscillator simulated by RK4 inside a scan", () => {
     const at = (q: { omega: number; zeta: number }) => loss(q) as number;
     expect(g.omega).toBeCloseTo((at({ ...p, omega: p.omega + h }) - at({ ...p, omega: p.omega - h })) / (2 * h), 6);
     expect(g.zeta).toBeCloseTo((at({ ...p, zeta: p.zeta + h }) - at({ ...p, zeta: p.zeta - h })) / (2 * h), 6);
+  });
+});
+
+describe("second derivatives of the loss through the 1,000-step scan", () => {
+  it("pass checkGrads at order 2 in both modes, and the hessian (also under jit) matches differences of the gradient", () => {
+    const loss = makeLoss(observe());
+    const p = { ...DEFAULT_CONFIG.start };
+    expect(() => checkGrads(loss, [p], { order: 2, modes: ["fwd", "rev"] })).not.toThrow();
+    const H = hessian(loss)(p) as { omega: { omega: number; zeta: number }; zeta: { omega: number; zeta: number } };
+    const h = 1e-5;
+    const g = (q: { omega: number; zeta: number }) => grad(loss)(q) as { omega: number; zeta: number };
+    const dOmega = (key: "omega" | "zeta") => (g({ ...p, omega: p.omega + h })[key] - g({ ...p, omega: p.omega - h })[key]) / (2 * h);
+    const dZeta = (key: "omega" | "zeta") => (g({ ...p, zeta: p.zeta + h })[key] - g({ ...p, zeta: p.zeta - h })[key]) / (2 * h);
+    for (const [got, want] of [
+      [H.omega.omega, dOmega("omega")],
+      [H.omega.zeta, dZeta("omega")],
+      [H.zeta.omega, dOmega("zeta")],
+      [H.zeta.zeta, dZeta("zeta")],
+    ] as const) {
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want)));
+    }
+    const Hj = jit(hessian(loss))(p) as typeof H;
+    expect(Hj.omega.zeta).toBeCloseTo(H.omega.zeta, 9);
   });
 });
 
