@@ -26,6 +26,9 @@ import { expectNums, expectTangentPair } from "./user-rules.js";
  */
 export type PartialsRule = (xs: readonly Num[], out: Num, params: unknown, needed: number) => readonly Num[];
 
+/** See {@link Primitive.partialNum}: `∂out/∂x_j` at `(x, y)` with output `out`, all numbers. */
+export type PartialNum = (j: number, x: number, y: number, out: number) => number;
+
 /** `needed` with every input's partial wanted. */
 export const ALL_PARTIALS = -1;
 /** Forward rule: the output tangent, given input tangents (`0` is a zero tangent). */
@@ -85,6 +88,11 @@ export interface Primitive {
   readonly emit: Emitter | undefined;
   /** True for built-ins (their emitted code is trusted). */
   readonly builtin: boolean;
+  /**
+   * Some one- and two-input built-ins: the partial in input `j` on plain numbers (`y` is 0 for one
+   * input), equal to `rule.partials` there. The eager backward pass calls it, without arrays.
+   */
+  readonly partialNum?: PartialNum | undefined;
   /**
    * Set for the primitives with several outputs that carry sub-graphs (the loops: `scan`,
    * `whileLoop`, `cond`, `checkpoint`): they are applied with `bindMulti` and every
@@ -163,6 +171,8 @@ export interface BuiltinDefinition {
   readonly emit: Emitter;
   /** See {@link Primitive.shownAs}. */
   readonly shownAs?: string;
+  /** See {@link Primitive.partialNum}. */
+  readonly partialNum?: PartialNum;
 }
 
 /** The name a printed graph shows for `p`: a public primitive's name, or a user primitive's. */

@@ -273,11 +273,34 @@ function backwardOnNumbers(g: Graph, vals: ValueStore, ct: ValueStore): number {
       const ci = c[i]!;
       if (ci === 0) continue;
       const p = primAt(g, primIds[i]!);
+      const s = argStart[i]!;
+      const n = argStart[i + 1]! - s;
+      const pn = p.partialNum;
+      if (pn !== undefined) {
+        // Most equations: a built-in with one or two inputs, its partials one number at a time,
+        // with no arrays and no rule running (so no mark for debugNans, which never gets here).
+        const r0 = args[s]!;
+        const x = r0 >= 0 ? v[r0]! : k[~r0]!;
+        if (n === 1) {
+          const d = pn(0, x, 0, v[i]!);
+          if (r0 >= 0 && d !== 0) c[r0] = c[r0]! + ci * d;
+          continue;
+        }
+        const r1 = args[s + 1]!;
+        const y = r1 >= 0 ? v[r1]! : k[~r1]!;
+        if (r0 >= 0) {
+          const d = pn(0, x, y, v[i]!);
+          if (d !== 0) c[r0] = c[r0]! + ci * d;
+        }
+        if (r1 >= 0) {
+          const d = pn(1, x, y, v[i]!);
+          if (d !== 0) c[r1] = c[r1]! + ci * d;
+        }
+        continue;
+      }
       const rule = p.rule;
       if (rule === "zero") continue;
       nanWatch.rule = p;
-      const s = argStart[i]!;
-      const n = argStart[i + 1]! - s;
       // Built-in rules read their operands and keep nothing: one array per arity serves them all.
       const xs: Num[] = p.builtin && n <= 2 ? (n === 1 ? scratch1 : scratch2) : new Array<Num>(n);
       let needed = 0;
