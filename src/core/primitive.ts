@@ -98,7 +98,7 @@ export interface Primitive {
    * `whileLoop`, `cond`, `checkpoint`): they are applied with `bindMulti` and every
    * interpreter handles them through these rules instead of `impl`/`rule`.
    */
-  readonly multi?: MultiRules;
+  readonly multi?: MultiRules | undefined;
 }
 
 /**
@@ -155,9 +155,30 @@ export function primitiveCount(): number {
 
 /** Gives a primitive definition its table index. */
 function withId(def: Omit<Primitive, "id">): Primitive {
-  const p: Primitive = { ...def, id: table.length };
+  const p = shaped(def, table.length);
   table.push(p);
   return p;
+}
+
+/**
+ * The primitive object for `def`: every primitive has the same fields in the same order (one
+ * hidden class), so that the hot paths' loads of `impl`, `rule` and `partialNum` stay
+ * monomorphic (objects spread from definitions with different optional keys have many).
+ */
+function shaped(def: Omit<Primitive, "id">, id: number): Primitive {
+  return {
+    id,
+    name: def.name,
+    shownAs: def.shownAs,
+    arity: def.arity,
+    impl: def.impl,
+    implArray: def.implArray,
+    rule: def.rule,
+    emit: def.emit,
+    builtin: def.builtin,
+    multi: def.multi,
+    partialNum: def.partialNum,
+  };
 }
 
 /** The definition of a built-in primitive: every field is required, so none can be forgotten. */
@@ -197,7 +218,7 @@ export function anonymousPrimitive(def: Omit<Primitive, "builtin" | "id">): Prim
  * its own list of such primitives), so custom functions made in a loop are collected.
  */
 export function unlistedPrimitive(def: Omit<Primitive, "builtin" | "id">): Primitive {
-  return { ...def, builtin: false, id: UNLISTED };
+  return shaped({ ...def, builtin: false }, UNLISTED);
 }
 
 function register(def: Omit<Primitive, "id">): Primitive {
