@@ -181,10 +181,8 @@ export class ReverseTrace extends Trace {
     const px = (x as ReverseTracer)._v; // x is ours: it is the only input
     const out = typeof px === "number" ? evalPrimitive1(prim, px) : bind(prim, [px], undefined);
     if (prim.rule === "zero") return out;
-    const g = this.graph;
-    g.pushVar((x as ReverseTracer)._id);
     this.vals.push(out);
-    return new ReverseTracer(this, g.finish(prim, undefined), out);
+    return new ReverseTracer(this, this.graph.addUnary(prim, (x as ReverseTracer)._id), out);
   }
 
   override processBinary(prim: Primitive, x: Num, y: Num): Num {
@@ -196,12 +194,10 @@ export class ReverseTrace extends Trace {
       typeof px === "number" && typeof py === "number" ? evalPrimitive2(prim, px, py) : bind(prim, [px, py], undefined);
     if (prim.rule === "zero") return out;
     const g = this.graph;
-    if (xOurs) g.pushVar((x as ReverseTracer)._id);
-    else g.pushConst(x);
-    if (yOurs) g.pushVar((y as ReverseTracer)._id);
-    else g.pushConst(y);
+    const a = xOurs ? (x as ReverseTracer)._id : g.constRef(x);
+    const b = yOurs ? (y as ReverseTracer)._id : g.constRef(y);
     this.vals.push(out);
-    return new ReverseTracer(this, g.finish(prim, undefined), out);
+    return new ReverseTracer(this, g.addBinary(prim, a, b), out);
   }
 
   /** What the backward half of each primitive with several outputs needs, by its equation. */
