@@ -236,6 +236,22 @@ export class Graph {
   }
 
   /**
+   * @internal Adds the equation `prim(a)` (no params) and returns its variable: one call for
+   * reverse mode's hot path, where the separate pushes no longer fit V8's inlining budget.
+   */
+  addUnary(prim: Primitive, a: number): number {
+    this.args.push(a);
+    return this.finish(prim);
+  }
+
+  /** @internal Adds the equation `prim(a, b)` (no params) and returns its variable (see {@link Graph.addUnary}). */
+  addBinary(prim: Primitive, a: number, b: number): number {
+    this.args.push(a);
+    this.args.push(b);
+    return this.finish(prim);
+  }
+
+  /**
    * @internal Closes the equation of a primitive with several outputs, whose operands were just
    * pushed: it defines `width` variables, the first of which is returned (see {@link SLOT}).
    */

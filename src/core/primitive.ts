@@ -26,6 +26,9 @@ import { expectNums, expectTangentPair } from "./user-rules.js";
  */
 export type PartialsRule = (xs: readonly Num[], out: Num, params: unknown, needed: number) => readonly Num[];
 
+/** See {@link Primitive.partialNum}: `∂out/∂x_j` at `(x, y)` with output `out`, all numbers. */
+export type PartialNum = (j: number, x: number, y: number, out: number) => number;
+
 /** `needed` with every input's partial wanted. */
 export const ALL_PARTIALS = -1;
 /** Forward rule: the output tangent, given input tangents (`0` is a zero tangent). */
@@ -86,11 +89,16 @@ export interface Primitive {
   /** True for built-ins (their emitted code is trusted). */
   readonly builtin: boolean;
   /**
+   * Some one- and two-input built-ins: the partial in input `j` on plain numbers (`y` is 0 for one
+   * input), equal to `rule.partials` there. The eager backward pass calls it, without arrays.
+   */
+  readonly partialNum?: PartialNum | undefined;
+  /**
    * Set for the primitives with several outputs that carry sub-graphs (the loops: `scan`,
    * `whileLoop`, `cond`, `checkpoint`): they are applied with `bindMulti` and every
    * interpreter handles them through these rules instead of `impl`/`rule`.
    */
-  readonly multi?: MultiRules;
+  readonly multi?: MultiRules | undefined;
 }
 
 /**
@@ -154,9 +162,30 @@ export function primitiveCount(): number {
 
 /** Gives a primitive definition its table index. */
 function withId(def: Omit<Primitive, "id">): Primitive {
-  const p: Primitive = { ...def, id: table.length };
+  const p = shaped(def, table.length);
   table.push(p);
   return p;
+}
+
+/**
+ * The primitive object for `def`: every primitive has the same fields in the same order (one
+ * hidden class), so that the hot paths' loads of `impl`, `rule` and `partialNum` stay
+ * monomorphic (objects spread from definitions with different optional keys have many).
+ */
+function shaped(def: Omit<Primitive, "id">, id: number): Primitive {
+  return {
+    id,
+    name: def.name,
+    shownAs: def.shownAs,
+    arity: def.arity,
+    impl: def.impl,
+    implArray: def.implArray,
+    rule: def.rule,
+    emit: def.emit,
+    builtin: def.builtin,
+    multi: def.multi,
+    partialNum: def.partialNum,
+  };
 }
 
 /** The definition of a built-in primitive: every field is required, so none can be forgotten. */
@@ -170,6 +199,8 @@ export interface BuiltinDefinition {
   readonly emit: Emitter;
   /** See {@link Primitive.shownAs}. */
   readonly shownAs?: string;
+  /** See {@link Primitive.partialNum}. */
+  readonly partialNum?: PartialNum;
 }
 
 /** The name a printed graph shows for `p`: a public primitive's name, or a user primitive's. */
@@ -194,7 +225,7 @@ export function anonymousPrimitive(def: Omit<Primitive, "builtin" | "id">): Prim
  * its own list of such primitives), so custom functions made in a loop are collected.
  */
 export function unlistedPrimitive(def: Omit<Primitive, "builtin" | "id">): Primitive {
-  return { ...def, builtin: false, id: UNLISTED };
+  return shaped({ ...def, builtin: false }, UNLISTED);
 }
 
 function register(def: Omit<Primitive, "id">): Primitive {

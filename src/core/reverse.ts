@@ -181,10 +181,8 @@ export class ReverseTrace extends Trace {
     const px = (x as ReverseTracer)._v; // x is ours: it is the only input
     const out = typeof px === "number" ? evalPrimitive1(prim, px) : bind(prim, [px], undefined);
     if (prim.rule === "zero") return out;
-    const g = this.graph;
-    g.pushVar((x as ReverseTracer)._id);
     this.vals.push(out);
-    return new ReverseTracer(this, g.finish(prim, undefined), out);
+    return new ReverseTracer(this, this.graph.addUnary(prim, (x as ReverseTracer)._id), out);
   }
 
   override processBinary(prim: Primitive, x: Num, y: Num): Num {
@@ -196,12 +194,10 @@ export class ReverseTrace extends Trace {
       typeof px === "number" && typeof py === "number" ? evalPrimitive2(prim, px, py) : bind(prim, [px, py], undefined);
     if (prim.rule === "zero") return out;
     const g = this.graph;
-    if (xOurs) g.pushVar((x as ReverseTracer)._id);
-    else g.pushConst(x);
-    if (yOurs) g.pushVar((y as ReverseTracer)._id);
-    else g.pushConst(y);
+    const a = xOurs ? (x as ReverseTracer)._id : g.constRef(x);
+    const b = yOurs ? (y as ReverseTracer)._id : g.constRef(y);
     this.vals.push(out);
-    return new ReverseTracer(this, g.finish(prim, undefined), out);
+    return new ReverseTracer(this, g.addBinary(prim, a, b), out);
   }
 
   /** What the backward half of each primitive with several outputs needs, by its equation. */
@@ -273,11 +269,34 @@ function backwardOnNumbers(g: Graph, vals: ValueStore, ct: ValueStore): number {
       const ci = c[i]!;
       if (ci === 0) continue;
       const p = primAt(g, primIds[i]!);
+      const s = argStart[i]!;
+      const n = argStart[i + 1]! - s;
+      const pn = p.partialNum;
+      if (pn !== undefined) {
+        // Most equations: a built-in with one or two inputs, its partials one number at a time,
+        // with no arrays and no rule running (so no mark for debugNans, which never gets here).
+        const r0 = args[s]!;
+        const x = r0 >= 0 ? v[r0]! : k[~r0]!;
+        if (n === 1) {
+          const d = pn(0, x, 0, v[i]!);
+          if (r0 >= 0 && d !== 0) c[r0] = c[r0]! + ci * d;
+          continue;
+        }
+        const r1 = args[s + 1]!;
+        const y = r1 >= 0 ? v[r1]! : k[~r1]!;
+        if (r0 >= 0) {
+          const d = pn(0, x, y, v[i]!);
+          if (d !== 0) c[r0] = c[r0]! + ci * d;
+        }
+        if (r1 >= 0) {
+          const d = pn(1, x, y, v[i]!);
+          if (d !== 0) c[r1] = c[r1]! + ci * d;
+        }
+        continue;
+      }
       const rule = p.rule;
       if (rule === "zero") continue;
       nanWatch.rule = p;
-      const s = argStart[i]!;
-      const n = argStart[i + 1]! - s;
       // Built-in rules read their operands and keep nothing: one array per arity serves them all.
       const xs: Num[] = p.builtin && n <= 2 ? (n === 1 ? scratch1 : scratch2) : new Array<Num>(n);
       let needed = 0;

@@ -64,6 +64,17 @@ export class ValueStore {
 
   push(v: Num): void {
     const i = this.length++;
+    // The common case first, without the call to set (reverse mode pushes one value per operation).
+    if (typeof v === "number" && i < this.capacity) {
+      if (this.big !== undefined) {
+        this.big[i] = v;
+        return;
+      }
+      if (this.small !== undefined) {
+        this.small[i] = v;
+        return;
+      }
+    }
     if (i === this.capacity && this.objs === undefined) {
       const next = takeFloat64(this.capacity * 2);
       this.capacity = next.length;

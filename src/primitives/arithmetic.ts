@@ -14,6 +14,7 @@ export const ADD = builtin({
   arity: 2,
   impl: (x, y) => x + y,
   rule: { partials: () => [1, 1] },
+  partialNum: () => 1,
   emit: ([x, y]) => `${x} + ${y}`,
 });
 /**
@@ -33,6 +34,7 @@ export const SUB = builtin({
   arity: 2,
   impl: (x, y) => x - y,
   rule: { partials: () => [1, -1] },
+  partialNum: (j) => (j === 0 ? 1 : -1),
   emit: ([x, y]) => `${x} - ${y}`,
 });
 /**
@@ -52,6 +54,7 @@ export const MUL = builtin({
   arity: 2,
   impl: (x, y) => x * y,
   rule: { partials: ([x, y]) => [y!, x!] },
+  partialNum: (j, x, y) => (j === 0 ? y : x),
   emit: ([x, y]) => `${x} * ${y}`,
 });
 /**
@@ -73,6 +76,7 @@ export const DIV = builtin({
   impl: (x, y) => x / y,
   // ∂(x/y)/∂x = 1/y, ∂(x/y)/∂y = -x/y² = -out/y
   rule: { partials: ([, y], out, _, needed) => [needed & 1 ? reciprocal(y!) : 0, needed & 2 ? neg(div(out, y!)) : 0] },
+  partialNum: (j, _x, y, out) => (j === 0 ? 1 / y : -(out / y)),
   emit: ([x, y]) => `${x} / ${y}`,
 });
 /**
@@ -92,6 +96,7 @@ export const NEG = builtin({
   arity: 1,
   impl: (x) => -x,
   rule: { partials: () => [-1] },
+  partialNum: () => -1,
   emit: ([x]) => `-${x}`,
 });
 /**
@@ -141,6 +146,7 @@ export const SQUARE = builtin({
   arity: 1,
   impl: (x) => x * x,
   rule: { partials: ([x]) => [mul(2, x!)] },
+  partialNum: (_j, x) => 2 * x,
   emit: ([x]) => `${x} * ${x}`,
 });
 /**
@@ -160,6 +166,7 @@ export const SQRT = builtin({
   arity: 1,
   impl: Math.sqrt,
   rule: { partials: (_, out) => [div(0.5, out)] },
+  partialNum: (_j, _x, _y, out) => 0.5 / out,
   emit: ([x]) => `Math.sqrt(${x})`,
 });
 /**

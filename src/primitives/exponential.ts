@@ -11,6 +11,7 @@ export const EXP = builtin({
   arity: 1,
   impl: Math.exp,
   rule: { partials: (_, out) => [out] },
+  partialNum: (_j, _x, _y, out) => out,
   emit: ([x]) => `Math.exp(${x})`,
 });
 /**
@@ -30,6 +31,7 @@ export const LOG = builtin({
   arity: 1,
   impl: Math.log,
   rule: { partials: ([x]) => [reciprocal(x!)] },
+  partialNum: (_j, x) => 1 / x,
   emit: ([x]) => `Math.log(${x})`,
 });
 /**

@@ -11,6 +11,7 @@ export const SIN = builtin({
   arity: 1,
   impl: Math.sin,
   rule: { partials: ([x]) => [cos(x!)] },
+  partialNum: (_j, x) => Math.cos(x),
   emit: ([x]) => `Math.sin(${x})`,
 });
 /**
@@ -30,6 +31,7 @@ export const COS = builtin({
   arity: 1,
   impl: Math.cos,
   rule: { partials: ([x]) => [neg(sin(x!))] },
+  partialNum: (_j, x) => -Math.sin(x),
   emit: ([x]) => `Math.cos(${x})`,
 });
 /**
@@ -188,6 +190,7 @@ export const TANH = builtin({
   arity: 1,
   impl: Math.tanh,
   rule: { partials: (_, out) => [sub(1, square(out))] },
+  partialNum: (_j, _x, _y, out) => 1 - out * out,
   emit: ([x]) => `Math.tanh(${x})`,
 });
 /**
