@@ -440,21 +440,33 @@ function backwardOverCarries(xsAll: readonly number[], carries: Float64Array, P:
   const B = backwardParams(P);
   const xs0 = nC + nK;
   const ctYs0 = P.inputCount + nK;
-  if (nX === 0 && nY === 0) {
-    // The backward scan's xs are exactly the carries: run its kernel on them directly.
-    const st = B.body.stepper();
-    const kernel = st === undefined ? undefined : B.body.scanKernel(B.nConsts, B.nCarry, B.nX, B.nY);
-    if (st !== undefined && kernel !== undefined) {
-      const m = st.m;
-      for (let j = 0; j < nC; j++) m[j] = xsAll[j]!;
-      for (let j = 0; j < nK; j++) m[nC + 1 + j] = xsAll[P.inputCount + j]!;
-      for (let j = 0; j < nC; j++) m[nC + 1 + nK + j] = 0;
-      kernel(m, carries, 0, null, null, 0, 0, T, T, B.reverse);
-      const r = new Array<number>(nC + nK);
-      for (let j = 0; j < nC; j++) r[j] = m[nC + 1 + nK + j]!;
-      for (let j = 0; j < nK; j++) r[nC + j] = m[nC + 1 + j]!;
-      return r;
+  const st = B.body.stepper();
+  const kernel = st === undefined ? undefined : B.body.scanKernel(B.nConsts, B.nCarry, B.nX, B.nY);
+  if (st !== undefined && kernel !== undefined) {
+    // One generated loop over [carry entering t, x_t, ct of y_t] by element (just the carries
+    // when there are no xs and no ys), the backward carry [ct carry, ct consts] in its memory.
+    const nXB = nK + nX + nY;
+    let bx = carries;
+    if (nX > 0 || nY > 0) {
+      bx = new Float64Array(T * nXB);
+      for (let t = 0; t < T; t++) {
+        const o = t * nXB;
+        for (let j = 0; j < nK; j++) bx[o + j] = carries[t * nK + j]!;
+        for (let j = 0; j < nX; j++) bx[o + nK + j] = xsAll[xs0 + t * nX + j]!;
+        for (let j = 0; j < nY; j++) bx[o + nK + nX + j] = xsAll[ctYs0 + t * nY + j]!;
+      }
     }
+    const m = st.m;
+    for (let j = 0; j < nC; j++) m[j] = xsAll[j]!;
+    for (let j = 0; j < nK; j++) m[nC + 1 + j] = xsAll[P.inputCount + j]!;
+    for (let j = 0; j < nC; j++) m[nC + 1 + nK + j] = 0;
+    const res = nX > 0 ? new Array<number>(B.nCarry + T * nX) : null;
+    kernel(m, bx, 0, res, null, 0, 0, T, T, B.reverse);
+    const r = new Array<number>(nC + nK + T * nX);
+    for (let j = 0; j < nC; j++) r[j] = m[nC + 1 + nK + j]!;
+    for (let j = 0; j < nK; j++) r[nC + j] = m[nC + 1 + j]!;
+    if (res !== null) for (let j = 0; j < T * nX; j++) r[nC + nK + j] = res[B.nCarry + j]!;
+    return r;
   }
   const operands = new Array<number>(nC + nK + nC + T * (nK + nX + nY));
   let o = 0;
