@@ -21,7 +21,7 @@ import { Tracer, TRACER_KEY, type Num } from "./num.js";
 import { accumulate, addProduct, partialsOf, times } from "./rules.js";
 import { ValueStore } from "./values.js";
 import { ALL_PARTIALS, primitiveById, type Primitive } from "./primitive.js";
-import { bind, Trace, withNewTrace } from "./trace.js";
+import { bind, bindBinary, bindUnary, Trace, withNewTrace } from "./trace.js";
 import { auxBelow, primalBelow } from "./lower.js";
 
 // ---- the flat worker ---------------------------------------------------------------------------
@@ -179,7 +179,7 @@ export class ReverseTrace extends Trace {
   // processUnary/processBinary: the same as `process`, without arrays, for the common arities.
   override processUnary(prim: Primitive, x: Num): Num {
     const px = (x as ReverseTracer)._v; // x is ours: it is the only input
-    const out = typeof px === "number" ? evalPrimitive1(prim, px) : bind(prim, [px], undefined);
+    const out = typeof px === "number" ? evalPrimitive1(prim, px) : bindUnary(prim, px);
     if (prim.rule === "zero") return out;
     this.vals.push(out);
     return new ReverseTracer(this, this.graph.addUnary(prim, (x as ReverseTracer)._id), out);
@@ -191,7 +191,7 @@ export class ReverseTrace extends Trace {
     const px = xOurs ? (x as ReverseTracer)._v : x;
     const py = yOurs ? (y as ReverseTracer)._v : y;
     const out =
-      typeof px === "number" && typeof py === "number" ? evalPrimitive2(prim, px, py) : bind(prim, [px, py], undefined);
+      typeof px === "number" && typeof py === "number" ? evalPrimitive2(prim, px, py) : bindBinary(prim, px, py);
     if (prim.rule === "zero") return out;
     const g = this.graph;
     const a = xOurs ? (x as ReverseTracer)._id : g.constRef(x);

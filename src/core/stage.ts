@@ -74,6 +74,24 @@ export class StageTrace extends Trace {
     return new StageTracer(this, g.finish(prim, params));
   }
 
+  // processUnary/processBinary: the same as `process`, without arrays (jit of a gradient stages
+  // every operation of both passes through here).
+  override processUnary(prim: Primitive, x: Num): Num {
+    const g = this.graph;
+    if (typeof x !== "number" && x._trace === this) g.pushVar((x as StageTracer)._id);
+    else g.pushConst(x);
+    return new StageTracer(this, g.finish(prim, undefined));
+  }
+
+  override processBinary(prim: Primitive, x: Num, y: Num): Num {
+    const g = this.graph;
+    if (typeof x !== "number" && x._trace === this) g.pushVar((x as StageTracer)._id);
+    else g.pushConst(x);
+    if (typeof y !== "number" && y._trace === this) g.pushVar((y as StageTracer)._id);
+    else g.pushConst(y);
+    return new StageTracer(this, g.finish(prim, undefined));
+  }
+
   processMulti(prim: Primitive, args: readonly Num[], params: unknown): Num[] {
     const g = this.graph;
     for (let i = 0; i < args.length; i++) {

@@ -68,6 +68,10 @@ const stack: Trace[] = [];
  */
 let checked: Trace | undefined;
 let checkedProto: object | undefined;
+// The one checked before: nested transforms alternate between two traces (a reverse trace
+// binding its primals on the staging trace below it, under jit of a gradient).
+let checked2: Trace | undefined;
+let checkedProto2: object | undefined;
 
 /** The number of traces currently open. */
 export function currentLevel(): number {
@@ -88,6 +92,7 @@ export function withNewTrace<T extends Trace, R>(make: (level: number) => T, bod
     stack.pop();
     trace.active = false;
     if (checked === trace) checked = checkedProto = undefined;
+    if (checked2 === trace) checked2 = checkedProto2 = undefined;
     nanWatch.rule = rule;
   }
 }
@@ -178,9 +183,14 @@ function traceOf(x: unknown): Trace | undefined {
     if (unreadable(x)) return undefined; // a revoked Proxy: not a Num (bind says so)
     throw e; // the user's own getter: its error passes through
   }
-  if (t === checked && t !== undefined && Object.getPrototypeOf(x) === checkedProto) return t as Trace;
+  if (t !== undefined) {
+    if (t === checked && Object.getPrototypeOf(x) === checkedProto) return t as Trace;
+    if (t === checked2 && Object.getPrototypeOf(x) === checkedProto2) return t as Trace;
+  }
   if (!isTracer(x)) return undefined;
   if (x._trace.active) {
+    checked2 = checked;
+    checkedProto2 = checkedProto;
     checked = x._trace;
     checkedProto = Object.getPrototypeOf(x) as object;
   }
