@@ -555,10 +555,13 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
   const bKernel = bSt === undefined ? undefined : B.body.scanKernel(B.nConsts, B.nCarry, B.nX, B.nY);
   const nXB = nK + nX + nY;
   const bRes = bKernel === undefined || nX === 0 ? null : new Array<number>(B.nCarry + T * nX);
+  let bxBuffer = new Float64Array(0);
+  let csBuffer = new Float64Array(0);
   const backOverStretch = (cs: Float64Array, c0: number, s: number, e: number): boolean => {
     if (bSt === undefined || bKernel === undefined) return false;
     const n = e - s;
-    const bx = new Float64Array(n * nXB);
+    if (bxBuffer.length < n * nXB) bxBuffer = new Float64Array(n * nXB);
+    const bx = bxBuffer; // reused: a stretch is at most `snapshots` steps
     for (let k = 0; k < n; k++) {
       const t = c0 + k;
       for (let j = 0; j < nK; j++) bx[k * nXB + j] = cs[k * nK + j]!;
@@ -611,7 +614,8 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
     if (free >= n - 1 && fSt !== undefined && fKernel !== undefined) {
       // Room for every carry of this stretch: one generated forward loop stores them, then back.
       const c0 = Math.min(elem(s), elem(e - 1));
-      const cs = new Float64Array(n * nK);
+      if (csBuffer.length < n * nK) csBuffer = new Float64Array(n * nK);
+      const cs = csBuffer; // reused, as bx
       const m = fSt.m;
       for (let j = 0; j < nC; j++) m[j] = xsAll[j]!;
       m.set(carry, nC + 1);
