@@ -34,9 +34,11 @@ export class ScanParams {
   noYs: ScanParams | undefined = undefined;
   /** The same scan, leaving its carries in {@link ScanParams.mailbox} when it runs on numbers (see `storing`). */
   storingOf: ScanParams | undefined = undefined;
-  /** Set on a storing scan: the carries of its last run on numbers, with the inputs they came from. */
-  store = false;
-  mailbox: { readonly inputs: readonly number[]; readonly carries: Float64Array } | undefined = undefined;
+  /**
+   * Set on a storing scan (and shared with the same scan without its ys, which the optimiser may
+   * put in its place): the carries of its last run on numbers, with the inputs they came from.
+   */
+  mailbox: { current: { readonly inputs: readonly number[]; readonly carries: Float64Array } | undefined } | undefined = undefined;
 
   constructor(
     /** `[consts, i, carry, x] → [carry', y]`. */
@@ -68,9 +70,9 @@ export class ScanParams {
 
 /** Runs a scan on numbers; returns `[carry, ys]` flat. */
 function evaluateScan(xs: readonly number[], P: ScanParams): number[] {
-  if (P.store && nanWatch.hook === undefined) {
+  if (P.mailbox !== undefined && nanWatch.hook === undefined) {
     const { outputs, carries } = forwardOnNumbers(xs, P);
-    P.mailbox = { inputs: xs.slice(0, P.inputCount), carries };
+    P.mailbox.current = { inputs: xs.slice(0, P.inputCount), carries };
     return outputs;
   }
   const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
@@ -149,7 +151,9 @@ function withoutYs(P: ScanParams): ScanParams {
   if (P.noYs !== undefined) return P.noYs;
   const copy = closeOver(P.body.graph, [], P.name);
   copy.graph.outputs = copy.graph.outputs.slice(0, P.nCarry);
-  return (P.noYs = new ScanParams(copy, P.nConsts, P.nCarry, P.nX, 0, P.length, P.reverse, P.snapshots, P.name));
+  P.noYs = new ScanParams(copy, P.nConsts, P.nCarry, P.nX, 0, P.length, P.reverse, P.snapshots, P.name);
+  P.noYs.mailbox = P.mailbox; // a storing scan stays one without its ys
+  return P.noYs;
 }
 
 /** The same scan with the carry entering each step as extra ys (the residuals of reverse mode). */
@@ -361,7 +365,7 @@ function storedBackward(ins: readonly Num[], P: ScanParams): Num[] {
 function storing(P: ScanParams): ScanParams {
   if (P.storingOf === undefined) {
     const S = new ScanParams(P.body, P.nConsts, P.nCarry, P.nX, P.nY, P.length, P.reverse, undefined, P.name);
-    S.store = true;
+    S.mailbox = { current: undefined };
     P.storingOf = S;
   }
   return P.storingOf;
@@ -594,9 +598,9 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
     readonly carry: Float64Array;
   }
   // The carries the forward loop of the same compiled program left, if they are for these inputs.
-  const mail = P.mailbox;
+  const mail = P.mailbox?.current;
   if (mail !== undefined) {
-    P.mailbox = undefined; // taken once: memory is not held longer than one run
+    P.mailbox!.current = undefined; // taken once: memory is not held longer than one run
     if (sameNumbers(mail.inputs, xsAll)) return backwardOverCarries(xsAll, mail.carries, P);
   }
   // Room for every carry: one forward sweep storing them, then the backward scan over them.

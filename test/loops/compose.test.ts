@@ -74,4 +74,17 @@ describe("loops composed with other transforms", () => {
     expect(large).toBe(small);
     expect(makeGraph(valueAndGrad(f(100_000)))(0.1).equations().length).toBeLessThan(40);
   });
+
+  it("under jit(grad), a scan whose ys nobody reads gives the gradient of the one that keeps them, call after call", () => {
+    const f = (w: Num) => scan((c: Num, x: Num) => [add(mul(c, w), sin(x)), mul(c, x)] as const, 0.3, [0.5, 1.5, -0.7, 2.0])[0];
+    const g = (w: Num) => {
+      const [c, ys] = scan((c: Num, x: Num) => [add(mul(c, w), sin(x)), mul(c, x)] as const, 0.3, [0.5, 1.5, -0.7, 2.0]);
+      return add(c, mul(0, ys[0]!));
+    };
+    const jf = jit(grad(f));
+    for (const w of [0.9, 1.1, 0.9]) {
+      expectClose(jf(w), grad(g)(w), 13);
+      expectClose(jit(valueAndGrad(f))(w), valueAndGrad(g)(w), 13);
+    }
+  });
 });
