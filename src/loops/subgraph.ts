@@ -58,11 +58,11 @@ export class SubGraph {
 
   /**
    * Runs the body on numbers: `ins` (one per input) in, outputs written to `out`. Compiled to
-   * JavaScript on first use; interpreted through the primitives while `debugNans` watches (so
-   * that it names the primitive) or when the body holds further loops.
+   * JavaScript on first use (a loop inside it runs as one call, as under jit); interpreted
+   * through the primitives while `debugNans` watches, so that it names the primitive.
    */
   runNumbers(ins: ArrayLike<number>, out: number[] | Float64Array): void {
-    if (nanWatch.hook !== undefined || this.graph.widths.size > 0) {
+    if (nanWatch.hook !== undefined) {
       const vals = evaluateOnNumbers(this.graph, ins);
       const outs = this.graph.outputs;
       for (let k = 0; k < outs.length; k++) {
@@ -85,11 +85,11 @@ export class SubGraph {
 
   /**
    * Direct access for hot loops, or undefined where the body must be interpreted (while
-   * `debugNans` watches, or when it holds further loops): write the inputs to `m[0 ..]`, call
+   * `debugNans` watches): write the inputs to `m[0 ..]`, call
    * `run(m)`, read output k at `m[out[k]]`.
    */
   stepper(): { readonly m: Float64Array; readonly run: (m: Float64Array) => void; readonly out: Int32Array } | undefined {
-    if (nanWatch.hook !== undefined || this.graph.widths.size > 0) return undefined;
+    if (nanWatch.hook !== undefined) return undefined;
     if (this.exec === undefined) {
       this.exec = compiled(this.graph);
       this.memory = this.exec.newMemory();
