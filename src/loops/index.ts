@@ -6,6 +6,7 @@
  * structure it must have; then it hands the flat form (`spec.ts`) to `loopImpl` (`impl.ts`).
  */
 import { ChainruleError, ConcretizationError } from "../errors.js";
+import { MAX_SPREAD_ARGS } from "../core/eval.js";
 import { describeValue, isTracer, type Num } from "../core/num.js";
 import { flattenAsLive, flattenLive } from "../core/trace.js";
 import { add } from "../primitives/arithmetic.js";
@@ -332,6 +333,16 @@ export function whileLoop<C>(condFn: (carry: C) => Num, body: (carry: C) => NoIn
   return unflatten(def, out) as C;
 }
 
+/**
+ * The operands of a branch and the arguments of a checkpointed function are passed to the
+ * user's function as separate arguments: more than a call can take is refused up front.
+ */
+function refuseManyArguments(fn: string, what: string, count: number): void {
+  if (count > MAX_SPREAD_ARGS) {
+    throw new ChainruleError(`${fn}: ${count} ${what} are more than a function can be called with (at most ${MAX_SPREAD_ARGS}); pass them as one array or object instead`);
+  }
+}
+
 // ---- cond and switchCase -------------------------------------------------------------------------
 
 /**
@@ -339,6 +350,7 @@ export function whileLoop<C>(condFn: (carry: C) => Num, body: (carry: C) => NoIn
  * every branch's output must have the structure of the first one that ran.
  */
 function runBranches<R>(fn: string, names: readonly string[], branches: readonly unknown[], index: Num, operands: readonly unknown[]): R {
+  refuseManyArguments(fn, "operands", operands.length);
   const { leaves, def: operandsDef } = flattenLive(operands, "operands", `${fn}: operands`);
   let outDef: TreeDef | undefined;
   let first = "";
@@ -457,6 +469,7 @@ export function switchCase<A extends unknown[], R>(index: Num, branches: readonl
 export function checkpoint<F extends (...args: any[]) => any>(f: F): F {
   expectFunction(f, "checkpoint");
   const wrapped = (...args: unknown[]): unknown => {
+    refuseManyArguments("checkpoint", "arguments", args.length);
     const { leaves, def } = flattenLive(args, "args", "checkpoint: arguments");
     let outDef: TreeDef | undefined;
     const out = loopImpl.checkpoint({

@@ -174,3 +174,13 @@ describe("cond, switchCase and checkpoint refuse", () => {
 function jit1(f: (x: Num) => Num): (x: Num) => Num {
   return jit(f) as (x: Num) => Num;
 }
+
+describe("more operands than a call can take", () => {
+  it("cond, switchCase and a checkpointed function refuse them with a ChainruleError", () => {
+    const many = new Array<number>(60_000).fill(1);
+    const sum0 = (...xs: Num[]) => xs[0]!;
+    expect(() => cond(1, sum0, sum0, ...many)).toThrow(/60000 operands are more than a function can be called with/);
+    expect(() => switchCase(0, [sum0], ...many)).toThrow(ChainruleError);
+    expect(() => checkpoint(sum0)(...many)).toThrow(/checkpoint: 60000 arguments/);
+  });
+});
