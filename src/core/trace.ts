@@ -107,6 +107,13 @@ export function openTraces(): readonly Trace[] {
  * interpret the primitive; with no tracers, evaluates it on numbers.
  */
 export function bind(prim: Primitive, args: readonly Num[], params?: unknown): Num {
+  const top = topTrace(prim, args);
+  if (top === undefined) return evalPrimitive(prim, args as readonly number[], params);
+  return top.process(prim, args, params);
+}
+
+/** The highest-level trace among the tracers of `args` (undefined: all numbers); refuses non-Nums and leaked tracers. */
+function topTrace(prim: Primitive, args: readonly Num[]): Trace | undefined {
   let top: Trace | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -116,8 +123,7 @@ export function bind(prim: Primitive, args: readonly Num[], params?: unknown): N
     if (!t.active) throw leakError(t);
     if (top === undefined || t.level > top.level) top = t;
   }
-  if (top === undefined) return evalPrimitive(prim, args as readonly number[], params);
-  return top.process(prim, args, params);
+  return top;
 }
 
 /**
@@ -125,15 +131,7 @@ export function bind(prim: Primitive, args: readonly Num[], params?: unknown): N
  * arguments interprets it; with no tracers, it is evaluated on numbers.
  */
 export function bindMulti(prim: Primitive, args: readonly Num[], params: unknown): Num[] {
-  let top: Trace | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (typeof a === "number") continue;
-    const t = traceOf(a);
-    if (t === undefined) throw badArgument(prim, i, a);
-    if (!t.active) throw leakError(t);
-    if (top === undefined || t.level > top.level) top = t;
-  }
+  const top = topTrace(prim, args);
   if (top === undefined) return prim.multi!.evaluate(args as readonly number[], params);
   return top.processMulti(prim, args, params);
 }

@@ -23,7 +23,7 @@ import type { Graph } from "../core/graph.js";
 import { vjpFlat, type Linearized } from "../core/reverse.js";
 import { bindMulti } from "../core/trace.js";
 import { add } from "../primitives/arithmetic.js";
-import { closeOver, deriveBody, inIteration, split, SubGraph, zeros } from "./subgraph.js";
+import { closeOver, deriveBody, inIteration, split, SubGraph, zeros, type ScanKernel } from "./subgraph.js";
 
 /** The parameters of one scan application. */
 export class ScanParams {
@@ -68,6 +68,21 @@ export class ScanParams {
 
 // ---- evaluation on numbers ---------------------------------------------------------------------
 
+/**
+ * The generated loop of `P`'s body with its memory holding the consts and the initial carry
+ * (read from the scan's inputs `xs`), or undefined when the body is interpreted (debugNans).
+ */
+function loadedKernel(P: ScanParams, xs: ArrayLike<number>): { readonly m: Float64Array; readonly kernel: ScanKernel } | undefined {
+  const { nConsts: nC, nCarry: nK } = P;
+  const st = P.body.stepper();
+  const kernel = st === undefined ? undefined : P.body.scanKernel(nC, nK, P.nX, P.nY);
+  if (st === undefined || kernel === undefined) return undefined;
+  const m = st.m;
+  for (let j = 0; j < nC; j++) m[j] = xs[j]!;
+  for (let j = 0; j < nK; j++) m[nC + 1 + j] = xs[nC + j]!;
+  return { m, kernel };
+}
+
 /** Runs a scan on numbers; returns `[carry, ys]` flat. */
 function evaluateScan(xs: readonly number[], P: ScanParams): number[] {
   if (P.mailbox !== undefined && nanWatch.hook === undefined) {
@@ -78,16 +93,14 @@ function evaluateScan(xs: readonly number[], P: ScanParams): number[] {
   const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
   const result = new Array<number>(nK + T * nY);
   const xs0 = nC + nK;
-  const st = P.body.stepper();
-  const kernel = st === undefined ? undefined : P.body.scanKernel(nC, nK, nX, nY);
-  if (st !== undefined && kernel !== undefined) {
-    const m = st.m;
-    for (let j = 0; j < nC; j++) m[j] = xs[j]!;
-    for (let j = 0; j < nK; j++) m[nC + 1 + j] = xs[nC + j]!;
+  const k = loadedKernel(P, xs);
+  if (k !== undefined) {
+    const { m, kernel } = k;
     kernel(m, xs, xs0, result, null, 0, 0, T, T, P.reverse);
     for (let j = 0; j < nK; j++) result[j] = m[nC + 1 + j]!;
     return result;
   }
+  const st = P.body.stepper(); // no generated loop (several chunks, very wide): one call per step
   if (st !== undefined) {
     // The hot loop: inputs written straight into the compiled body's memory, outputs read from it.
     const { m, out } = st;
@@ -384,13 +397,10 @@ class StoredCarries {
 
 /** A scan on numbers giving its outputs and the carry entering each step (one generated loop when it can). */
 function forwardOnNumbers(xs: readonly number[], P: ScanParams): { outputs: number[]; carries: Float64Array } {
-  const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
-  const st = P.body.stepper();
-  const kernel = st === undefined ? undefined : P.body.scanKernel(nC, nK, nX, nY);
-  if (st !== undefined && kernel !== undefined) {
-    const m = st.m;
-    for (let j = 0; j < nC; j++) m[j] = xs[j]!;
-    for (let j = 0; j < nK; j++) m[nC + 1 + j] = xs[nC + j]!;
+  const { nConsts: nC, nCarry: nK, nY, length: T } = P;
+  const k = loadedKernel(P, xs);
+  if (k !== undefined) {
+    const { m, kernel } = k;
     const outputs = new Array<number>(nK + T * nY);
     const carries = new Float64Array(T * nK);
     kernel(m, xs, nC + nK, outputs, carries, 0, 0, T, T, P.reverse);
@@ -409,15 +419,11 @@ function forwardOnNumbers(xs: readonly number[], P: ScanParams): { outputs: numb
 
 /** The carry entering each step of a scan on numbers, by element: `T·nK` numbers. */
 function forwardCarries(xs: readonly number[], P: ScanParams): Float64Array {
-  const { nConsts: nC, nCarry: nK, nX, nY, length: T } = P;
+  const { nConsts: nC, nCarry: nK, nY, length: T } = P;
   const cs = new Float64Array(T * nK);
-  const st = P.body.stepper();
-  const kernel = st === undefined ? undefined : P.body.scanKernel(nC, nK, nX, nY);
-  if (st !== undefined && kernel !== undefined) {
-    const m = st.m;
-    for (let j = 0; j < nC; j++) m[j] = xs[j]!;
-    for (let j = 0; j < nK; j++) m[nC + 1 + j] = xs[nC + j]!;
-    kernel(m, xs, nC + nK, null, cs, 0, 0, T, T, P.reverse);
+  const k = loadedKernel(P, xs);
+  if (k !== undefined) {
+    k.kernel(k.m, xs, nC + nK, null, cs, 0, 0, T, T, P.reverse);
     return cs;
   }
   const outs = evaluateScan(xs, withCarriesParams(P));

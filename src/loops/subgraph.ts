@@ -9,12 +9,10 @@
  * them as ordinary operands, and every transform differentiates through them.
  */
 import { ChainruleError, NonFiniteError } from "../errors.js";
-import { Graph, INPUT, SLOT } from "../core/graph.js";
+import { evaluate, Graph, INPUT, SLOT } from "../core/graph.js";
 import { nanWatch } from "../core/eval.js";
 import type { Num } from "../core/num.js";
 import { stageFlat } from "../core/stage.js";
-import { bind, bindMulti } from "../core/trace.js";
-import { ValueStore } from "../core/values.js";
 import { compileGraph, type Executable } from "../jit/compile.js";
 import { optimize } from "../jit/optimize.js";
 
@@ -63,7 +61,7 @@ export class SubGraph {
    */
   runNumbers(ins: ArrayLike<number>, out: number[] | Float64Array): void {
     if (nanWatch.hook !== undefined) {
-      const vals = evaluateOnNumbers(this.graph, ins);
+      const vals = evaluate(this.graph, Array.from(ins));
       const outs = this.graph.outputs;
       for (let k = 0; k < outs.length; k++) {
         const r = outs[k]!;
@@ -154,22 +152,10 @@ export class SubGraph {
   /** Runs the body on any values by applying its primitives (enclosing transforms see each one). */
   run(ins: readonly Num[]): Num[] {
     const g = this.graph;
-    const vals = new ValueStore();
-    let k = 0;
-    const hasParams = g.params.size > 0;
-    for (let i = 0; i < g.size; i++) {
-      const p = g.prim(i);
-      if (p === SLOT) continue;
-      const params = hasParams ? g.params.get(i) : undefined;
-      if (p.multi !== undefined) {
-        const outs = bindMulti(p, g.operands(i, vals), params);
-        for (let j = 0; j < outs.length; j++) vals.push(outs[j]!);
-      } else {
-        vals.push(p === INPUT ? ins[k++]! : bind(p, g.operands(i, vals), params));
-      }
-    }
+    const vals = evaluate(g, ins);
     return g.outputs.map((r) => (r >= 0 ? vals.get(r) : g.constant(r)));
   }
+
 }
 
 /**
@@ -207,24 +193,6 @@ function graphKey(g: Graph): string | undefined {
   return parts.join(" ");
 }
 
-/** Runs `g` on numbers through the primitives (for debugNans and nested loops). */
-function evaluateOnNumbers(g: Graph, ins: ArrayLike<number>): ValueStore {
-  const vals = new ValueStore();
-  let k = 0;
-  const hasParams = g.params.size > 0;
-  for (let i = 0; i < g.size; i++) {
-    const p = g.prim(i);
-    if (p === SLOT) continue;
-    const params = hasParams ? g.params.get(i) : undefined;
-    if (p.multi !== undefined) {
-      const outs = bindMulti(p, g.operands(i, vals), params);
-      for (let j = 0; j < outs.length; j++) vals.push(outs[j]!);
-    } else {
-      vals.push(p === INPUT ? ins[k++]! : bind(p, g.operands(i, vals), params));
-    }
-  }
-  return vals;
-}
 
 /**
  * Stages `f` on `n` abstract inputs (named by `paths` in messages, `""` for none) and closes the

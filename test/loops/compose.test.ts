@@ -87,4 +87,33 @@ describe("loops composed with other transforms", () => {
       expectClose(jit(valueAndGrad(f))(w), valueAndGrad(g)(w), 13);
     }
   });
+
+  it("a body too long for one generated chunk, and a carry of 300 leaves, against the unrolled loop", () => {
+    const longBody = (x: Num, w: Num) => {
+      for (let i = 0; i < 400; i++) x = add(mul(0.999, sin(x)), mul(w, 0.001));
+      return x;
+    };
+    const viaScan = (w: Num) => scan((x: Num) => [longBody(x, w), x] as const, 0.7, null, { length: 5 })[0];
+    const unrolledLong = (w: Num) => {
+      let x: Num = 0.7;
+      for (let k = 0; k < 5; k++) x = longBody(x, w);
+      return x;
+    };
+    expectClose(viaScan(0.3), unrolledLong(0.3), 12);
+    expectClose(grad(viaScan)(0.3), grad(unrolledLong)(0.3), 11);
+    expectClose(jit(grad(viaScan))(0.3), grad(unrolledLong)(0.3), 11);
+    const wide = (w: Num) => {
+      const init = Array.from({ length: 300 }, (_, i) => i / 300);
+      const [c] = scan((c: Num[]) => [c.map((v, i) => add(mul(v, w), mul(0.01, c[(i + 1) % 300]!))), 0] as const, init, null, { length: 4 });
+      return c.reduce((a: Num, b) => add(a, b), 0);
+    };
+    const wideUnrolled = (w: Num) => {
+      let c: Num[] = Array.from({ length: 300 }, (_, i) => i / 300);
+      for (let k = 0; k < 4; k++) c = c.map((v, i) => add(mul(v, w), mul(0.01, c[(i + 1) % 300]!)));
+      return c.reduce((a: Num, b) => add(a, b), 0);
+    };
+    expectClose(wide(0.9), wideUnrolled(0.9), 12);
+    expectClose(grad(wide)(0.9), grad(wideUnrolled)(0.9), 11);
+    expectClose(jit(valueAndGrad(wide))(0.9), valueAndGrad(wideUnrolled)(0.9), 11);
+  });
 });
