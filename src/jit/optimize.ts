@@ -295,6 +295,9 @@ class Builder {
         if (cx !== undefined && Number.isFinite(cx)) return { prim: MUL, ops: [x, y] };
         if (cy === 1) return x; // (sign of a zero c only)
         if (cy === -1) return { prim: NEG, ops: [x] };
+        if (cy === 0) return this.constOf(0); // a zero local gradient absorbs anything
+        // A finite nonzero local gradient: c·d differs from scale only in the sign of a zero c.
+        if (cy !== undefined && Number.isFinite(cy)) return { prim: MUL, ops: [x, y] };
         return undefined;
       case WHERE: {
         const z = ops[2]!;

@@ -41,6 +41,12 @@ describe("simplification of derivative code", () => {
     expect(prims((d) => scale(3, d), 1)).toEqual(["mul"]);
     expect(prims((d) => scale(-1, d), 1)).toEqual(["neg"]);
     expect(prims((c, d) => scale(c, d), 1, 2)).toEqual(["scale"]);
+    // a finite nonzero local gradient: a plain product; a zero one absorbs even NaN and ∞
+    expect(prims((c) => scale(c, 0.25), 1)).toEqual(["mul"]);
+    expect(jit((c: Num) => scale(c, -2))(3)).toBe(-6);
+    expect(prims((c) => scale(log(c), 0), -1)).toEqual([]);
+    expect(jit((c: Num) => scale(log(c), 0))(-1)).toBe(0);
+    expect(prims((c) => scale(c, Infinity), 1)).toEqual(["scale"]); // 0 · ∞ must stay 0
   });
   it("unit multipliers and zero terms: x·1, x/1, x - 0, x + 0, sums without zeros, -(-x)", () => {
     expect(prims((x) => mul(x, 1), 1)).toEqual([]);
