@@ -431,6 +431,9 @@ function forwardCarries(xs: readonly number[], P: ScanParams): Float64Array {
   return cs;
 }
 
+/** @internal For tests: the most carries the last checkpointed backward pass kept alive at once. */
+export const revolveStats = { peakCarries: 0 };
+
 /** C(c + r, c), capped at `cap` (the step counts it is compared with). */
 function beta(c: number, r: number, cap: number): number {
   let b = 1;
@@ -614,9 +617,13 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
   const slots = Math.max(0, Math.min(P.snapshots!, T) - 1); // the initial carry takes one
   const stack: Task[] = T > 0 ? [{ s: 0, e: T, free: slots, carry: init }] : [];
   const work = new Float64Array(nK);
+  let peak = stack.length;
   for (let task = stack.pop(); task !== undefined; task = stack.pop()) {
     const { s, e, free, carry } = task;
     const n = e - s;
+    // Carries alive: one per task still on the stack (a left task shares its parent's), this
+    // task's, and a stretch's stored ones (n of them, the first being this task's).
+    peak = Math.max(peak, stack.length + (free >= n - 1 ? n : 1));
     if (n === 1) {
       back(carry, s);
       continue;
@@ -660,6 +667,7 @@ function revolve(xsAll: readonly number[], P: ScanParams): number[] {
     stack.push({ s, e: m, free, carry });
     stack.push({ s: m, e, free: free - 1, carry: next });
   }
+  revolveStats.peakCarries = peak;
   return collect();
 }
 

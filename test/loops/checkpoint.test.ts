@@ -70,3 +70,17 @@ describe("scan with checkpoint: { snapshots: k }", () => {
     }
   });
 });
+
+describe("the memory of checkpointing", () => {
+  it("keeps at most `snapshots` carries alive in the backward pass, whatever the length", async () => {
+    const { revolveStats } = await import("../../src/loops/scan.js");
+    for (const [length, snapshots] of [[5000, 2], [5000, 3], [5000, 8], [20000, 32]] as const) {
+      const f = (w: Num) => scan((h: Num) => [add(mul(0.5, sin(h)), w), []] as const, 0.1, null, { length, checkpoint: { snapshots } })[0];
+      revolveStats.peakCarries = -1;
+      const g = grad(f)(0.3);
+      expect(revolveStats.peakCarries).toBeGreaterThan(0);
+      expect(revolveStats.peakCarries).toBeLessThanOrEqual(snapshots);
+      expect(g).toBe(grad((w: Num) => scan((h: Num) => [add(mul(0.5, sin(h)), w), []] as const, 0.1, null, { length })[0])(0.3));
+    }
+  });
+});
